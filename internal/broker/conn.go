@@ -1,0 +1,398 @@
+package broker
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Config is how a connection is made and how long a request may take.
+type Config struct {
+	ClientID       string
+	SoftwareName   string        // sent in ApiVersions v3+
+	SoftwareVer    string        // sent in ApiVersions v3+
+	RequestTimeout time.Duration // socket.timeout.ms: longest wait for one response
+	DialTimeout    time.Duration // socket.connection.setup.timeout.ms
+	KeepAlive      bool          // socket.keepalive.enable
+	// Dial overrides net.Dialer; tests use it to interpose on connections.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Done is called exactly once per request sent: with the decoded response,
+// or with a nil response and an error (ErrTimeout, ErrClosed, ErrProtocol or
+// a wrapped I/O error). It runs on the connection's reader goroutine, or on
+// the goroutine that closed the connection, and must not block.
+type Done func(kmsg.Response, error)
+
+// pending is a request written to the socket and waiting for its response.
+type pending struct {
+	corr   int32
+	req    kmsg.Request
+	sentAt time.Time
+	done   Done
+}
+
+// Conn is one connection to a broker. Send may be called from any goroutine;
+// responses are matched to requests by correlation id in send order, as
+// Kafka answers requests on a connection in the order it received them.
+//
+// A Conn owns one goroutine, its reader, which exits when the connection
+// closes; Close waits for it.
+type Conn struct {
+	addr     string
+	cfg      Config
+	nc       net.Conn
+	versions [kmsg.MaxKey + 1]int16 // set during Dial, read-only afterwards; -1 = unsupported
+
+	readerDone chan struct{} // closed when the reader goroutine has exited
+
+	// writeMu serializes writes so that requests reach the socket in
+	// correlation-id order. It is taken before mu when both are needed.
+	writeMu   sync.Mutex
+	wbuf      []byte // guarded by writeMu: reused framing buffer
+	formatter *kmsg.RequestFormatter
+
+	// mu guards the following.
+	mu       sync.Mutex
+	corr     int32
+	queue    []pending // in send order
+	closed   bool
+	closeErr error
+}
+
+// Dial connects to addr and negotiates API versions.
+func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
+	if cfg.DialTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.DialTimeout)
+		defer cancel()
+	}
+	dial := cfg.Dial
+	if dial == nil {
+		d := &net.Dialer{KeepAlive: -1}
+		if cfg.KeepAlive {
+			d.KeepAlive = 0
+		}
+		dial = d.DialContext
+	}
+	nc, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	c := &Conn{
+		addr:       addr,
+		cfg:        cfg,
+		nc:         nc,
+		readerDone: make(chan struct{}),
+		formatter:  kmsg.NewRequestFormatter(kmsg.FormatterClientID(cfg.ClientID)),
+	}
+	for i := range c.versions {
+		c.versions[i] = -1
+	}
+	c.versions[kmsg.ApiVersions] = 3
+	go c.readLoop()
+	if err := c.negotiate(ctx); err != nil {
+		c.Close(err)
+		return nil, fmt.Errorf("api versions with %s: %w", addr, err)
+	}
+	return c, nil
+}
+
+// negotiate asks the broker which request versions it supports, falling back
+// to ApiVersions v0 for brokers that do not know v3.
+func (c *Conn) negotiate(ctx context.Context) error {
+	for _, v := range []int16{3, 0} {
+		req := kmsg.NewPtrApiVersionsRequest()
+		req.Version = v
+		req.ClientSoftwareName = c.cfg.SoftwareName
+		req.ClientSoftwareVersion = c.cfg.SoftwareVer
+		kresp, err := c.Request(ctx, req)
+		if err != nil {
+			return err
+		}
+		resp := kresp.(*kmsg.ApiVersionsResponse)
+		if resp.ErrorCode == 35 && v > 0 { // UNSUPPORTED_VERSION: retry with v0
+			continue
+		}
+		if resp.ErrorCode != 0 {
+			return fmt.Errorf("%w: ApiVersions error code %d", ErrProtocol, resp.ErrorCode)
+		}
+		c.mu.Lock()
+		for i := range c.versions {
+			c.versions[i] = -1
+		}
+		for _, k := range resp.ApiKeys {
+			if k.ApiKey >= 0 && int(k.ApiKey) < len(c.versions) {
+				c.versions[k.ApiKey] = k.MaxVersion
+			}
+		}
+		c.mu.Unlock()
+		return nil
+	}
+	return fmt.Errorf("%w: no ApiVersions version accepted", ErrProtocol)
+}
+
+// Addr returns the address the connection was dialed to.
+func (c *Conn) Addr() string { return c.addr }
+
+// MaxVersion returns the highest version of the request with key that the
+// broker supports, or -1 if it supports none.
+func (c *Conn) MaxVersion(key int16) int16 {
+	if key < 0 || int(key) >= len(c.versions) {
+		return -1
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.versions[key]
+}
+
+// InFlight returns how many requests are waiting for a response.
+func (c *Conn) InFlight() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}
+
+// Done returns a channel closed once the connection is closed and its reader
+// has exited.
+func (c *Conn) Done() <-chan struct{} { return c.readerDone }
+
+// Err returns why the connection closed, or nil while it is open.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeErr
+}
+
+// Send writes req and arranges for done to be called with its response. A
+// request that expects no response (a Produce with acks=0) gets done(nil,
+// nil) once written. Send returns an error, without calling done, only when
+// the request could not be written; the connection is then closed.
+func (c *Conn) Send(req kmsg.Request, done Done) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+
+	c.mu.Lock()
+	if c.closed {
+		err := c.closeErr
+		c.mu.Unlock()
+		return err
+	}
+	c.corr++
+	corr := c.corr
+	noResp := isNoResponse(req)
+	if !noResp {
+		c.queue = append(c.queue, pending{corr: corr, req: req, sentAt: time.Now(), done: done})
+		if len(c.queue) == 1 {
+			c.armDeadlineLocked()
+		}
+	}
+	c.mu.Unlock()
+
+	c.wbuf = c.formatter.AppendRequest(c.wbuf[:0], req, corr)
+	if c.cfg.RequestTimeout > 0 {
+		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.RequestTimeout))
+	}
+	_, err := c.nc.Write(c.wbuf)
+	if cap(c.wbuf) > 4<<20 {
+		c.wbuf = nil // do not pin a buffer for one huge request
+	}
+	if err != nil {
+		err = fmt.Errorf("write to %s: %w", c.addr, err)
+		if !noResp {
+			// The request is in the queue; Close fails it through done.
+			c.Close(err)
+			return nil
+		}
+		c.Close(err)
+		return err
+	}
+	if noResp {
+		done(nil, nil)
+	}
+	return nil
+}
+
+// isNoResponse reports whether the broker will not answer req.
+func isNoResponse(req kmsg.Request) bool {
+	p, ok := req.(*kmsg.ProduceRequest)
+	return ok && p.Acks == 0
+}
+
+// Request sends req and waits for its response or for ctx to end. It is for
+// the few synchronous requests (ApiVersions, Metadata); the produce path
+// uses Send.
+func (c *Conn) Request(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
+	type result struct {
+		resp kmsg.Response
+		err  error
+	}
+	ch := make(chan result, 1)
+	if err := c.Send(req, func(r kmsg.Response, err error) { ch <- result{r, err} }); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		return r.resp, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Close closes the connection with err as the reason (nil means ErrClosed)
+// and fails every request still waiting for a response with it. It waits
+// for the reader goroutine to exit unless called from it.
+func (c *Conn) Close(err error) {
+	c.closeWith(err)
+	<-c.readerDone
+}
+
+// closeWith marks the connection closed, closes the socket and fails the
+// queued requests. It is safe to call more than once and from the reader.
+func (c *Conn) closeWith(err error) {
+	if err == nil {
+		err = ErrClosed
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.closeErr = err
+	queue := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+	_ = c.nc.Close()
+	for _, p := range queue {
+		p.done(nil, err)
+	}
+}
+
+// armDeadlineLocked sets the read deadline for the oldest waiting request,
+// or clears it when none waits. c.mu must be held.
+func (c *Conn) armDeadlineLocked() {
+	if c.cfg.RequestTimeout <= 0 {
+		return
+	}
+	if len(c.queue) == 0 {
+		_ = c.nc.SetReadDeadline(time.Time{})
+		return
+	}
+	_ = c.nc.SetReadDeadline(c.queue[0].sentAt.Add(c.cfg.RequestTimeout))
+}
+
+// readLoop reads responses until the connection fails or is closed.
+func (c *Conn) readLoop() {
+	defer close(c.readerDone)
+	br := bufio.NewReaderSize(c.nc, 64<<10)
+	var hdr [8]byte
+	for {
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			c.closeWith(c.readErr(err))
+			return
+		}
+		size := int32(binary.BigEndian.Uint32(hdr[:4]))
+		corr := int32(binary.BigEndian.Uint32(hdr[4:]))
+		if size < 4 || size > 1<<30 {
+			c.closeWith(fmt.Errorf("%w: response size %d from %s", ErrProtocol, size, c.addr))
+			return
+		}
+		body := make([]byte, size-4)
+		if _, err := io.ReadFull(br, body); err != nil {
+			c.closeWith(c.readErr(err))
+			return
+		}
+		c.mu.Lock()
+		if len(c.queue) == 0 || c.queue[0].corr != corr {
+			c.mu.Unlock()
+			c.closeWith(fmt.Errorf("%w: unexpected correlation id %d from %s", ErrProtocol, corr, c.addr))
+			return
+		}
+		p := c.queue[0]
+		c.queue[0] = pending{}
+		c.queue = c.queue[1:]
+		c.armDeadlineLocked()
+		c.mu.Unlock()
+
+		resp, err := decode(p.req, body)
+		if err != nil {
+			p.done(nil, fmt.Errorf("%w: %s response from %s: %v", ErrProtocol, kmsg.NameForKey(p.req.Key()), c.addr, err))
+			c.closeWith(err)
+			return
+		}
+		p.done(resp, nil)
+	}
+}
+
+// readErr turns a read failure into the error requests complete with.
+func (c *Conn) readErr(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w after %v waiting for %s", ErrTimeout, c.cfg.RequestTimeout, c.addr)
+	}
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: %s closed the connection", ErrClosed, c.addr)
+	}
+	return fmt.Errorf("read from %s: %w", c.addr, err)
+}
+
+// decode parses a response body (after the correlation id) for req.
+func decode(req kmsg.Request, body []byte) (resp kmsg.Response, err error) {
+	defer func() {
+		if r := recover(); r != nil { // kmsg does not panic on short input, but a decoder bug must not kill the client
+			resp, err = nil, fmt.Errorf("decoder panic: %v", r)
+		}
+	}()
+	// Flexible responses carry a tagged-field header, except ApiVersions,
+	// which always uses header v0 so that any client can read it.
+	if req.IsFlexible() && req.Key() != kmsg.ApiVersions.Int16() {
+		body, err = skipTags(body)
+		if err != nil {
+			return nil, err
+		}
+	}
+	resp = req.ResponseKind()
+	if err := resp.ReadFrom(body); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// skipTags skips a tagged-field section: a count, then (tag, size, data).
+func skipTags(b []byte) ([]byte, error) {
+	n, b, err := uvarint(b)
+	if err != nil {
+		return nil, err
+	}
+	for ; n > 0; n-- {
+		if _, b, err = uvarint(b); err != nil {
+			return nil, err
+		}
+		var size uint64
+		if size, b, err = uvarint(b); err != nil {
+			return nil, err
+		}
+		if uint64(len(b)) < size {
+			return nil, errors.New("truncated tagged field")
+		}
+		b = b[size:]
+	}
+	return b, nil
+}
+
+func uvarint(b []byte) (uint64, []byte, error) {
+	v, n := binary.Uvarint(b)
+	if n <= 0 {
+		return 0, nil, errors.New("bad varint")
+	}
+	return v, b[n:], nil
+}

@@ -1,0 +1,139 @@
+package sender
+
+import (
+	"fmt"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Local librdkafka codes of the idempotent producer.
+const (
+	CodeFatal            int32 = -150
+	CodeGaplessGuarantee int32 = -148
+)
+
+// maxInitProducerIDVersion is the newest InitProducerId version we send.
+const maxInitProducerIDVersion = 4
+
+// requestPID sends InitProducerId on conn. Any broker can answer for a
+// producer without a transactional id. The answer moves the state machine
+// on and wakes every sink.
+func (sk *Sink) requestPID(conn *broker.Conn) {
+	s := sk.s
+	v := conn.MaxVersion(kmsg.InitProducerID.Int16())
+	if v < 0 {
+		s.raiseFatal(CodeUnsupportedFeature, fmt.Sprintf("broker %s does not support InitProducerId: idempotence needs Kafka 0.11 or later", conn.Addr()))
+		return
+	}
+	req := kmsg.NewPtrInitProducerIDRequest()
+	req.Version = min(v, maxInitProducerIDVersion)
+	req.TransactionTimeoutMillis = -1
+	req.ProducerID = -1
+	req.ProducerEpoch = -1
+	err := conn.Send(req, func(kresp kmsg.Response, err error) {
+		defer s.WakeAll()
+		now := s.clock.Now()
+		if err != nil {
+			s.pid.requestFailed(now)
+			return
+		}
+		resp := kresp.(*kmsg.InitProducerIDResponse)
+		switch resp.ErrorCode {
+		case 0:
+			s.pid.assigned(resp.ProducerID, resp.ProducerEpoch)
+		case 31, 50, 53: // CLUSTER_AUTHORIZATION_FAILED, INVALID_TRANSACTION_TIMEOUT, TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+			s.raiseFatal(int32(resp.ErrorCode), fmt.Sprintf("InitProducerId refused by %s: error %d", conn.Addr(), resp.ErrorCode))
+		case 47, 90: // INVALID_PRODUCER_EPOCH, PRODUCER_FENCED
+			s.raiseFatal(-144, fmt.Sprintf("producer fenced by %s: error %d", conn.Addr(), resp.ErrorCode))
+		default: // coordinator loading or moving, and the like: ask again
+			s.pid.requestFailed(now)
+		}
+	})
+	if err != nil {
+		s.pid.requestFailed(s.clock.Now())
+	}
+}
+
+// ensurePID reports whether batches may be sent now. When the producer has
+// no id, the first sink with a connection asks for one; the others wait to
+// be woken. It returns the time to look again when waiting for a retry.
+func (sk *Sink) ensurePID(conn *broker.Conn, now int64) (bool, int64) {
+	if _, _, _, ok := sk.s.pid.current(); ok {
+		return true, -1
+	}
+	if sk.s.pid.startRequest(now) {
+		sk.requestPID(conn)
+		return false, -1
+	}
+	sk.s.pid.mu.Lock()
+	defer sk.s.pid.mu.Unlock()
+	if sk.s.pid.state == StateInit {
+		return false, sk.s.pid.retryAt
+	}
+	return false, -1
+}
+
+// bump starts a drain-and-bump (KIP-360): nothing new is sent until every
+// idempotent request in flight has settled, then the epoch goes up by one
+// and every partition's sequences restart at 0, so the broker accepts the
+// batches that follow a gap.
+func (s *Sender) bump(why string) {
+	if s.pid.beginBump(why) && s.idemInflight.Load() == 0 {
+		s.finishBump()
+	}
+}
+
+// finishBump completes a drain-and-bump once nothing is in flight.
+func (s *Sender) finishBump() {
+	if s.idemInflight.Load() != 0 {
+		return
+	}
+	s.pid.mu.Lock()
+	draining := s.pid.state == StateDrainBump
+	s.pid.mu.Unlock()
+	if draining {
+		s.pid.finishBump()
+		s.WakeAll()
+	}
+}
+
+// leaveGap is called for a batch that will never reach the log. If it
+// carried a sequence, the sequences of later batches no longer follow on:
+// repair that with an epoch bump, or, under enable.gapless.guarantee, stop
+// with a fatal error. Message timeouts are repaired even then, as in
+// librdkafka.
+func (s *Sender) leaveGap(p *Partition, b *accumulator.Batch, code int32, detail string) {
+	if !s.cfg.Idempotent || !p.hasSequence(b) {
+		return
+	}
+	if s.cfg.Gapless && code != CodeMsgTimedOut {
+		s.raiseFatal(CodeGaplessGuarantee, "enable.gapless.guarantee: a batch failed and left a gap in the sequence: "+detail)
+		return
+	}
+	s.bump(fmt.Sprintf("gap left by failed batch of %s [%d]", p.Topic, p.ID))
+}
+
+// fatal fails a batch with code and raises the fatal error.
+func (s *Sender) fatal(t *inflight, code int32, detail string) {
+	s.raiseFatal(code, detail)
+	s.fail(t, code, detail, PossiblyPersisted)
+}
+
+// raiseFatal moves the idempotent producer to its fatal state and tells the
+// producer, once; later fatal errors are ignored, as librdkafka keeps the
+// first.
+func (s *Sender) raiseFatal(code int32, detail string) {
+	if s.pid.setFatal(fmt.Errorf("%s", detail)) {
+		s.hooks.Fatal(code, detail)
+		s.WakeAll()
+	}
+}
+
+// PIDState returns the idempotent producer's state, producer id and epoch.
+func (s *Sender) PIDState() (PIDState, int64, int16) {
+	s.pid.mu.Lock()
+	defer s.pid.mu.Unlock()
+	return s.pid.state, s.pid.pid, s.pid.epoch
+}

@@ -1,0 +1,177 @@
+package sender
+
+import (
+	"math"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/compress"
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/wire"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// maxProduceVersion is the newest Produce version we send. v13 addresses
+// topics by id, which the producer does not track.
+const maxProduceVersion = 12
+
+// minProduceVersion is the oldest that carries record batch v2.
+const minProduceVersion = 3
+
+// requestOverhead bounds a Produce request's framing besides topic names and
+// batches: header, client id, acks, timeout, array lengths.
+const requestOverhead = 128
+
+// perPartitionOverhead bounds the framing around one partition's batch.
+const perPartitionOverhead = 16
+
+// inflight is one batch in a request.
+type inflight struct {
+	p          *Partition
+	b          *accumulator.Batch
+	prevStatus int8 // the batch's status before this attempt
+	done       bool // the response has settled this batch
+}
+
+// request is one Produce request and the batches it carries.
+type request struct {
+	sink    *Sink
+	req     *kmsg.ProduceRequest
+	batches []inflight
+}
+
+// build takes at most one ready batch from each partition, starting at a
+// rotating position so that every partition gets its turn, and packs them
+// into one Produce request up to message.max.bytes. It returns nil and the
+// time the next batch will be ready when nothing is ready now.
+func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing bool) (*request, int64) {
+	version := min(conn.MaxVersion(kmsg.Produce.Int16()), maxProduceVersion)
+	idem := sk.s.cfg.Idempotent
+	var pid int64 = wire.NoProducerID
+	epoch := wire.NoProducerEpoch
+	var gen uint32
+	if idem {
+		var ok bool
+		if pid, epoch, gen, ok = sk.s.pid.current(); !ok {
+			return nil, -1 // woken when the producer id is usable again
+		}
+	}
+	var r *request
+	budget := sk.s.cfg.MaxRequestBytes - requestOverhead
+	wakeAt := int64(-1)
+	n := len(parts)
+	for i := range n {
+		p := parts[(sk.rr+i)%n]
+		if idem && !p.canSend(sk, gen, sk.s.cfg.MaxInFlight) {
+			continue // woken when its in-flight batches settle
+		}
+		limit := budget - perPartitionOverhead - len(p.Topic)
+		if r == nil {
+			limit = math.MaxInt // a request may exceed the limit by its first batch
+		}
+		b, at := p.Queue.Take(now, flushing, limit)
+		if b == nil {
+			if at >= 0 && (wakeAt < 0 || at < wakeAt) {
+				wakeAt = at
+			}
+			continue
+		}
+		if version < minProduceVersion {
+			sk.s.complete(p, b, Outcome{Code: CodeUnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status),
+				Detail: "broker does not support Produce v3 (record batch v2)"})
+			continue
+		}
+		if r == nil {
+			r = &request{sink: sk, req: kmsg.NewPtrProduceRequest()}
+			r.req.Version = version
+			r.req.Acks = sk.s.cfg.Acks
+			r.req.TimeoutMillis = int32(sk.s.cfg.RequestTimeout.Milliseconds())
+		}
+		seq := wire.NoSequence
+		if idem {
+			p.sent(sk, b, gen)
+			sk.s.idemInflight.Add(1)
+			seq = b.Sequence
+		}
+		sk.s.prepare(b, version, pid, epoch, seq)
+		r.add(p, b)
+		budget -= len(b.Wire) + perPartitionOverhead + len(p.Topic)
+	}
+	if n > 0 {
+		sk.rr = (sk.rr + 1) % n
+	}
+	return r, wakeAt
+}
+
+// add puts b into the request under its topic.
+func (r *request) add(p *Partition, b *accumulator.Batch) {
+	r.batches = append(r.batches, inflight{p: p, b: b})
+	var t *kmsg.ProduceRequestTopic
+	for i := range r.req.Topics {
+		if r.req.Topics[i].Topic == p.Topic {
+			t = &r.req.Topics[i]
+			break
+		}
+	}
+	if t == nil {
+		r.req.Topics = append(r.req.Topics, kmsg.NewProduceRequestTopic())
+		t = &r.req.Topics[len(r.req.Topics)-1]
+		t.Topic = p.Topic
+	}
+	tp := kmsg.NewProduceRequestTopicPartition()
+	tp.Partition = p.ID
+	tp.Records = b.Wire
+	t.Partitions = append(t.Partitions, tp)
+}
+
+// prepare makes the batch's wire form: on the first send it compresses the
+// records when a codec is configured, the broker can read it, and it makes
+// them smaller; on every send it writes the header with the producer id,
+// epoch and sequence of this attempt, and the CRC.
+func (s *Sender) prepare(b *accumulator.Batch, version int16, pid int64, epoch int16, seq int32) {
+	if b.Wire == nil {
+		b.Wire = b.Buf
+		if c := s.cfg.Codec; c != nil && version >= compress.MinProduceVersion(c.Type()) {
+			buf := wire.AppendBatchHeaderSpace(b.WireBuf[:0])
+			enc, err := c.AppendEncoded(buf, b.Buf[wire.BatchHeaderLen:])
+			switch {
+			case err != nil:
+				b.WireBuf = buf[:0] // librdkafka's __BAD_COMPRESSION: sent uncompressed
+			case len(enc) < len(b.Buf):
+				b.Wire, b.Attrs, b.WireBuf = enc, int16(c.Type()), enc
+			default:
+				b.WireBuf = enc[:0] // not smaller: sent uncompressed, as librdkafka does
+			}
+		}
+	}
+	n := int32(b.Records())
+	wire.PutBatchHeader(b.Wire, &wire.BatchHeader{
+		Attributes:      b.Attrs,
+		LastOffsetDelta: n - 1,
+		BaseTimestamp:   b.BaseTimestamp,
+		MaxTimestamp:    b.MaxTimestamp,
+		ProducerID:      pid,
+		ProducerEpoch:   epoch,
+		BaseSequence:    seq,
+		NumRecords:      n,
+	})
+}
+
+// send writes r on conn; its response, or the connection's failure, comes
+// back through handle.
+func (sk *Sink) send(conn *broker.Conn, r *request) {
+	for i := range r.batches {
+		t := &r.batches[i]
+		t.prevStatus = t.b.Status
+		if t.b.Status < int8(PossiblyPersisted) {
+			t.b.Status = int8(PossiblyPersisted) // once written, it may be in the log
+		}
+	}
+	err := conn.Send(r.req, func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
+	if err != nil { // never written: retried without counting
+		for i := range r.batches {
+			t := &r.batches[i]
+			t.b.Status = t.prevStatus
+			sk.s.retry(t, sk.s.clock.Now(), CodeTransport, err.Error(), false, NotPersisted, true)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package sender
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Kafka error codes the idempotent path treats specially.
+const (
+	errOutOfOrderSequence int16 = 45
+	errDuplicateSequence  int16 = 46
+	errUnknownProducerID  int16 = 59
+)
+
+// handle settles every batch of r from its response, or from the error that
+// ended the connection first. It runs on the connection's reader goroutine
+// (or the goroutine that closed it) and ends by waking the sink, whose
+// in-flight slot is now free.
+func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
+	defer r.sink.Wake()
+	now := s.clock.Now()
+	if err != nil {
+		code := CodeTransport
+		if errors.Is(err, broker.ErrTimeout) {
+			code = CodeTimedOut
+		}
+		for i := range r.batches {
+			s.retry(&r.batches[i], now, code, err.Error(), true, PossiblyPersisted, true)
+		}
+		return
+	}
+	if resp == nil { // acks=0: written is all we will ever know
+		for i := range r.batches {
+			s.succeed(&r.batches[i], -1, -1, PossiblyPersisted)
+		}
+		return
+	}
+	pr := resp.(*kmsg.ProduceResponse)
+	for ti := range pr.Topics {
+		rt := &pr.Topics[ti]
+		for pi := range rt.Partitions {
+			rp := &rt.Partitions[pi]
+			t := r.find(rt.Topic, rp.Partition)
+			if t == nil {
+				continue // a partition we did not send: ignore it rather than misreport
+			}
+			s.settle(t, now, rp)
+		}
+	}
+	for i := range r.batches {
+		if t := &r.batches[i]; !t.done {
+			s.fail(t, CodeBadMsg, fmt.Sprintf("broker response left out %s [%d]", t.p.Topic, t.p.ID), PossiblyPersisted)
+		}
+	}
+}
+
+// find returns the unsettled batch of r for topic and partition, or nil.
+func (r *request) find(topic string, partition int32) *inflight {
+	for i := range r.batches {
+		t := &r.batches[i]
+		if !t.done && t.p.ID == partition && t.p.Topic == topic {
+			return t
+		}
+	}
+	return nil
+}
+
+// settle applies one partition's answer to its batch.
+func (s *Sender) settle(t *inflight, now int64, rp *kmsg.ProduceResponseTopicPartition) {
+	code := rp.ErrorCode
+	if code == 0 {
+		s.succeed(t, rp.BaseOffset, rp.LogAppendTime, Persisted)
+		return
+	}
+	detail := describe(code, t.p, rp.ErrorMessage)
+	if s.cfg.Idempotent && s.settleIdempotent(t, now, code, detail) {
+		return
+	}
+	a := classify(code)
+	if a.retry {
+		s.retry(t, now, int32(code), detail, a.counted, a.status, a.refresh)
+		return
+	}
+	s.fail(t, int32(code), detail, a.status)
+}
+
+// settleIdempotent handles the errors whose meaning depends on the
+// producer's sequences (librdkafka's rd_kafka_handle_idempotent_Produce_error)
+// and reports whether it did.
+func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail string) bool {
+	b := t.b
+	pos, retrying, current := t.p.position(b)
+	// A failure that follows an earlier batch's failure, or an epoch bump,
+	// is expected: the broker refuses whatever comes after a hole. Retry
+	// it, in order, behind the batch that failed first.
+	expected := !current || retrying || s.pid.State() == StateDrainBump
+	switch code {
+	case errDuplicateSequence: // the broker already has it: a success whose offset is lost
+		s.succeed(t, -1, -1, Persisted)
+		return true
+	case errOutOfOrderSequence:
+		switch {
+		case expected:
+			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+		case pos > 0: // an earlier batch failed for good: repair the gap with a new epoch
+			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+			s.bump("sequence gap before " + detail)
+		default: // the broker lost track of us at the head of the line: nothing safe remains
+			s.fatal(t, int32(code), detail)
+		}
+		return true
+	case errUnknownProducerID:
+		switch {
+		case expected:
+			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+		case pos == 0 && b.Retries == 0: // the broker expired our state (KIP-360): bump and resend
+			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+			s.bump("broker no longer knows the producer id: " + detail)
+		default:
+			s.fatal(t, int32(code), detail)
+		}
+		return true
+	}
+	return false
+}
+
+// describe names a broker error and the partition it hit.
+func describe(code int16, p *Partition, msg *string) string {
+	name := "UNKNOWN"
+	if e := kerr.ErrorForCode(code); e != nil {
+		var ke *kerr.Error
+		if errors.As(e, &ke) {
+			name = ke.Message
+		}
+	}
+	d := fmt.Sprintf("broker returned %s (%d) for %s [%d]", name, code, p.Topic, p.ID)
+	if msg != nil && *msg != "" {
+		d += ": " + *msg
+	}
+	return d
+}
+
+// succeed completes a batch that reached the log.
+func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status Status) {
+	s.landed(t, false, true)
+	s.complete(t.p, t.b, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
+}
+
+// retry puts a batch back in its queue for another attempt, or fails it when
+// the producer is closing, the retry budget is spent or the message timeout
+// has passed. counted says whether this attempt uses up a retry; refresh
+// asks for new metadata first (the leader may have moved).
+func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counted bool, status Status, refresh bool) {
+	b := t.b
+	if int8(status) > b.Status {
+		b.Status = int8(status) // a status never goes back down: an earlier attempt may have landed
+	}
+	if s.closing.Load() {
+		s.fail(t, CodeDestroy, "producer closed while the batch was in flight", Status(b.Status))
+		return
+	}
+	if counted {
+		b.Retries++
+		if b.Retries > s.cfg.Retries {
+			s.fail(t, code, detail+fmt.Sprintf(" (no retries left after %d)", s.cfg.Retries), Status(b.Status))
+			return
+		}
+	}
+	if s.cfg.MessageTimeout > 0 && now-b.FirstAppend >= int64(s.cfg.MessageTimeout) {
+		s.fail(t, CodeMsgTimedOut, "message timed out; last attempt: "+detail, Status(b.Status))
+		return
+	}
+	if refresh {
+		s.hooks.RefreshMetadata(detail)
+	}
+	b.NotBefore = now + int64(backoff(s.cfg.RetryBackoff, s.cfg.RetryBackoffMax, b.Retries))
+	t.p.Queue.Requeue(b) // back in place before the partition may send again
+	s.landed(t, true, false)
+	t.p.Wake()
+}
+
+// fail completes a batch with an error. For an idempotent producer, a
+// failed batch that carried a sequence leaves a gap that must be repaired.
+func (s *Sender) fail(t *inflight, code int32, detail string, status Status) {
+	if int8(status) < t.b.Status {
+		status = Status(t.b.Status)
+	}
+	if !s.closing.Load() {
+		s.leaveGap(t.p, t.b, code, detail)
+	}
+	s.landed(t, false, false)
+	s.complete(t.p, t.b, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: status})
+}
+
+// landed ends an in-flight attempt's bookkeeping, once per attempt. When
+// the last idempotent batch in flight lands during a drain, the epoch bump
+// completes.
+func (s *Sender) landed(t *inflight, retrying, acked bool) {
+	if t.done {
+		return
+	}
+	t.done = true
+	if !s.cfg.Idempotent {
+		return
+	}
+	t.p.settled(t.b, retrying, acked)
+	if s.idemInflight.Add(-1) == 0 {
+		s.finishBump()
+	}
+}
+
+// action is what to do with a batch a broker rejected.
+type action struct {
+	retry   bool   // try again
+	counted bool   // the retry uses up one of `retries`
+	refresh bool   // refresh metadata first
+	status  Status // what the error says about persistence
+}
+
+// classify maps a Produce error code to librdkafka's handling
+// (rd_kafka_handle_Produce_error): refresh-and-retry errors are not
+// counted, plain retries are, everything else is permanent.
+func classify(code int16) action {
+	switch code {
+	case 3, 5, 6, 8, 9: // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, BROKER_NOT_AVAILABLE, REPLICA_NOT_AVAILABLE
+		return action{retry: true, refresh: true, status: NotPersisted}
+	case 56: // KAFKA_STORAGE_ERROR
+		return action{retry: true, counted: true, refresh: true, status: NotPersisted}
+	case 2, 19: // CORRUPT_MESSAGE, NOT_ENOUGH_REPLICAS
+		return action{retry: true, counted: true, status: NotPersisted}
+	case 7, 20: // REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS_AFTER_APPEND
+		return action{retry: true, counted: true, status: PossiblyPersisted}
+	case errOutOfOrderSequence, errDuplicateSequence: // without idempotence: permanent, and it may be there
+		return action{status: PossiblyPersisted}
+	}
+	return action{status: NotPersisted}
+}

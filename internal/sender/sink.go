@@ -1,0 +1,219 @@
+package sender
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kprod-go/kprod/internal/broker"
+)
+
+// Sink sends the batches of the partitions one broker leads. It owns one
+// goroutine (loop), started by Sender.SetBrokers and stopped by
+// Sender.Close, and that goroutine owns the broker connection.
+type Sink struct {
+	s    *Sender
+	id   int32
+	wake chan struct{} // capacity 1: a pending wake-up
+	stop chan struct{} // closed by Sender.Close
+
+	parts atomic.Pointer[[]*Partition] // copy-on-write under mu
+
+	// mu guards the following and the writes of parts.
+	mu   sync.Mutex
+	addr string
+
+	// Owned by the loop goroutine.
+	conn      *broker.Conn
+	dialFails int
+	nextDial  int64 // monotonic time before which no dial is tried
+	rr        int   // where the next request starts among parts, for fairness
+}
+
+func newSink(s *Sender, id int32, addr string) *Sink {
+	sk := &Sink{s: s, id: id, addr: addr, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	sk.parts.Store(new([]*Partition))
+	return sk
+}
+
+// ID returns the broker's node id.
+func (sk *Sink) ID() int32 { return sk.id }
+
+// Wake asks the sink to look at its partitions soon. It never blocks.
+func (sk *Sink) Wake() {
+	select {
+	case sk.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (sk *Sink) setAddr(addr string) {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	sk.addr = addr
+}
+
+func (sk *Sink) add(p *Partition) {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	old := *sk.parts.Load()
+	next := make([]*Partition, len(old), len(old)+1)
+	copy(next, old)
+	next = append(next, p)
+	sk.parts.Store(&next)
+}
+
+func (sk *Sink) remove(p *Partition) {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	old := *sk.parts.Load()
+	next := make([]*Partition, 0, len(old))
+	for _, q := range old {
+		if q != p {
+			next = append(next, q)
+		}
+	}
+	sk.parts.Store(&next)
+}
+
+// loop waits for work and sends it until the sink is stopped.
+func (sk *Sink) loop() {
+	defer sk.s.wg.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { // cancels a dial in progress when the sink stops; exits with loop
+		select {
+		case <-sk.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-sk.stop:
+			if sk.conn != nil {
+				sk.conn.Close(broker.ErrClosed)
+			}
+			return
+		case <-sk.wake:
+		case <-timer.C:
+		}
+		next := sk.drain(ctx)
+		timer.Stop()
+		if next >= 0 {
+			timer.Reset(time.Duration(max(next-sk.s.clock.Now(), 0)))
+		}
+	}
+}
+
+// connection returns a live connection, dialing one when there is none and
+// the reconnect backoff allows. It returns nil when there is none yet.
+func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
+	if sk.conn != nil {
+		if sk.conn.Err() == nil {
+			return sk.conn
+		}
+		sk.conn = nil
+		sk.s.hooks.RefreshMetadata("lost connection to broker")
+	}
+	if now < sk.nextDial {
+		return nil
+	}
+	sk.mu.Lock()
+	addr := sk.addr
+	sk.mu.Unlock()
+	c, err := broker.Dial(ctx, addr, sk.s.cfg.Broker)
+	if err != nil {
+		sk.dialFails++
+		sk.nextDial = sk.s.clock.Now() + int64(reconnectBackoff(sk.s.cfg.ReconnectBackoff, sk.s.cfg.ReconnectBackoffMax, sk.dialFails))
+		sk.s.hooks.RefreshMetadata("cannot connect to broker")
+		return nil
+	}
+	sk.dialFails = 0
+	sk.conn = c
+	go func() { // wakes the sink when the connection dies, so it redials; exits with the connection
+		<-c.Done()
+		sk.Wake()
+	}()
+	return c
+}
+
+// drain sends every ready batch the in-flight limit allows and returns the
+// monotonic time at which it should run again, or -1 to wait for a wake-up.
+func (sk *Sink) drain(ctx context.Context) int64 {
+	parts := *sk.parts.Load()
+	if len(parts) == 0 {
+		return -1
+	}
+	now := sk.s.clock.Now()
+	flushing := sk.s.flushing.Load() > 0
+	next := earliestReady(parts, flushing)
+	if next < 0 || next > now {
+		return next
+	}
+	conn := sk.connection(ctx, now)
+	if conn == nil {
+		if sk.nextDial > next {
+			return sk.nextDial
+		}
+		return next
+	}
+	if sk.s.cfg.Idempotent {
+		if ok, at := sk.ensurePID(conn, now); !ok {
+			return at
+		}
+	}
+	for conn.InFlight() < sk.s.cfg.MaxInFlight {
+		req, wakeAt := sk.build(conn, parts, sk.s.clock.Now(), flushing)
+		if req == nil {
+			return wakeAt
+		}
+		sk.send(conn, req)
+		if conn.Err() != nil {
+			return sk.s.clock.Now()
+		}
+	}
+	return -1 // a response frees a slot and wakes the sink
+}
+
+// earliestReady returns the earliest time any partition's head batch is
+// ready, or -1 when every queue is empty.
+func earliestReady(parts []*Partition, flushing bool) int64 {
+	next := int64(-1)
+	for _, p := range parts {
+		if at := p.Queue.ReadyAt(flushing); at >= 0 && (next < 0 || at < next) {
+			next = at
+		}
+	}
+	return next
+}
+
+// backoff returns the retry backoff after k counted retries: retry.backoff.ms
+// doubled per retry, times a jitter in [0.8, 1.2], at most retry.backoff.max.ms.
+func backoff(base, maxB time.Duration, k int) time.Duration {
+	d := base
+	if k > 1 {
+		d = base << min(k-1, 30)
+		if d <= 0 || d > maxB {
+			d = maxB
+		}
+	}
+	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	return min(d, maxB)
+}
+
+// reconnectBackoff returns the wait before redialing after fails failures:
+// reconnect.backoff.ms doubled per failure with -25%/+50% jitter, at most
+// reconnect.backoff.max.ms, as librdkafka does.
+func reconnectBackoff(base, maxB time.Duration, fails int) time.Duration {
+	d := base << min(fails-1, 30)
+	if d <= 0 || d > maxB {
+		d = maxB
+	}
+	d = time.Duration(float64(d) * (0.75 + 0.75*rand.Float64()))
+	return min(d, maxB)
+}

@@ -1,0 +1,66 @@
+package wire
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
+
+// BatchHeaderLen is the size of a v2 record batch header; records follow it.
+const BatchHeaderLen = 61
+
+// Attribute bits of a record batch.
+const (
+	AttrCompressionMask = 0x07 // bits 0-2: the compression codec
+	AttrTransactional   = 0x10 // bit 4: part of a transaction
+)
+
+// NoProducerID, NoProducerEpoch and NoSequence fill the idempotence fields of
+// a batch from a producer that is not idempotent.
+const (
+	NoProducerID    int64 = -1
+	NoProducerEpoch int16 = -1
+	NoSequence      int32 = -1
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// BatchHeader holds the fields of a v2 record batch header that the producer
+// chooses. BaseOffset, Length, Magic and CRC are derived.
+type BatchHeader struct {
+	Attributes      int16
+	LastOffsetDelta int32
+	BaseTimestamp   int64 // milliseconds since the epoch
+	MaxTimestamp    int64
+	ProducerID      int64
+	ProducerEpoch   int16
+	BaseSequence    int32
+	NumRecords      int32
+}
+
+// AppendBatchHeaderSpace appends BatchHeaderLen zero bytes for a header that
+// PutBatchHeader fills in once the records are known.
+func AppendBatchHeaderSpace(dst []byte) []byte {
+	var zero [BatchHeaderLen]byte
+	return append(dst, zero[:]...)
+}
+
+// PutBatchHeader writes h into batch[:BatchHeaderLen], where batch holds the
+// header space followed by the (possibly compressed) records, and computes
+// the length and CRC-32C over everything after the CRC field. It is called
+// again when a retry changes the producer id, epoch or sequence.
+func PutBatchHeader(batch []byte, h *BatchHeader) {
+	_ = batch[BatchHeaderLen-1]
+	binary.BigEndian.PutUint64(batch[0:], 0)                     // base offset, set by the broker
+	binary.BigEndian.PutUint32(batch[8:], uint32(len(batch)-12)) // length after this field
+	binary.BigEndian.PutUint32(batch[12:], 0)                    // partition leader epoch, set by the broker
+	batch[16] = 2                                                // magic
+	binary.BigEndian.PutUint16(batch[21:], uint16(h.Attributes)) //
+	binary.BigEndian.PutUint32(batch[23:], uint32(h.LastOffsetDelta))
+	binary.BigEndian.PutUint64(batch[27:], uint64(h.BaseTimestamp))
+	binary.BigEndian.PutUint64(batch[35:], uint64(h.MaxTimestamp))
+	binary.BigEndian.PutUint64(batch[43:], uint64(h.ProducerID))
+	binary.BigEndian.PutUint16(batch[51:], uint16(h.ProducerEpoch))
+	binary.BigEndian.PutUint32(batch[53:], uint32(h.BaseSequence))
+	binary.BigEndian.PutUint32(batch[57:], uint32(h.NumRecords))
+	binary.BigEndian.PutUint32(batch[17:], crc32.Checksum(batch[21:], castagnoli))
+}

@@ -1,0 +1,362 @@
+package producer
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ConfigMap is a producer configuration keyed by librdkafka property names,
+// as confluent-kafka-go's kafka.ConfigMap: the names, aliases, defaults and
+// ranges are librdkafka's (CONFIGURATION.md), so a configuration written for
+// librdkafka or confluent-kafka-go works unchanged as far as kprod
+// implements it. New parses the map once; it does not keep or watch it.
+//
+// A value may be a string as in a properties file ("5", "true", "all",
+// "1.5"), a Go integer of any width, a bool, a float32 or float64 (for an
+// integer property it must be integral), or, for a property in milliseconds
+// (a *.ms name), a time.Duration: a whole number of milliseconds, except for
+// linger.ms, which keeps sub-millisecond precision. Booleans also accept
+// "t", "f", "1", "0" and the integers 0 and 1.
+//
+// New fails with ErrInvalidArg, in a message naming the property, for an
+// unknown name ("No such configuration property"), a nil value, a value of
+// the wrong type, an unparsable value, a value out of range, a property set
+// under two of its names (such as linger.ms and queue.buffering.max.ms), or
+// a conflict between properties, which uses librdkafka's wording. When
+// several keys are wrong, the error is about the first in sorted order.
+//
+// Supported properties, with the kind of value, the allowed range and the
+// default:
+//
+//   - bootstrap.servers (alias metadata.broker.list): comma-separated host[:port]; default none, required. A missing port is 9092; IPv6 hosts go in brackets.
+//   - client.id: string; default rdkafka.
+//   - acks (alias request.required.acks): integer -1..1000 or all (-1); default -1.
+//   - enable.idempotence: bool; default false.
+//   - enable.gapless.guarantee: bool; default false. Requires enable.idempotence.
+//   - max.in.flight.requests.per.connection (alias max.in.flight): integer 1..1000000; default 1000000. At most 5 with idempotence; 5 when unset.
+//   - linger.ms (alias queue.buffering.max.ms): 0..900000 ms, fractions allowed; default 5.
+//   - batch.size: integer 1..2147483647; default 1000000.
+//   - batch.num.messages: integer 1..1000000; default 10000.
+//   - queue.buffering.max.messages: integer 0..2147483647; default 100000. 0 means no limit.
+//   - queue.buffering.max.kbytes: integer 1..2147483647; default 1048576.
+//   - queue.buffering.backpressure.threshold: integer 1..1000000; default 1. Must be 1 with idempotence.
+//   - message.max.bytes: integer 1000..1000000000; default 1000000.
+//   - retries (alias message.send.max.retries): integer 0..2147483647; default 2147483647. At least 1 with idempotence.
+//   - retry.backoff.ms: 1..300000 ms; default 100.
+//   - retry.backoff.max.ms: 1..300000 ms; default 1000. Below retry.backoff.ms it makes the backoff a constant retry.backoff.max.ms.
+//   - request.timeout.ms: 1..900000 ms; default 30000.
+//   - delivery.timeout.ms (alias message.timeout.ms): 0..2147483647 ms; default 300000. 0 means no timeout; otherwise it must exceed linger.ms.
+//   - socket.timeout.ms: 10..300000 ms; default 60000.
+//   - socket.connection.setup.timeout.ms: 1000..2147483647 ms; default 30000.
+//   - socket.keepalive.enable: bool; default false.
+//   - socket.max.fails: integer 0..1000000; default 1.
+//   - reconnect.backoff.ms: 0..3600000 ms; default 100.
+//   - reconnect.backoff.max.ms: 0..3600000 ms; default 10000. Must be at least reconnect.backoff.ms.
+//   - topic.metadata.refresh.interval.ms: -1..3600000 ms; default 300000. -1 turns the periodic refresh off.
+//   - metadata.max.age.ms: 1..86400000 ms; default 3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000.
+//   - topic.metadata.refresh.fast.interval.ms: 1..60000 ms; default retry.backoff.ms.
+//   - topic.metadata.propagation.max.ms: 0..3600000 ms; default 30000.
+//   - allow.auto.create.topics: bool; default true. librdkafka documents false, the consumer's default; a producer's is true.
+//   - partitioner: one of random, consistent, consistent_random, murmur2, murmur2_random, fnv1a, fnv1a_random, murmur3, murmur3_random, uniform_sticky; default consistent_random. murmur3, murmur3_random and uniform_sticky are kprod extensions.
+//   - sticky.partitioning.linger.ms: 0..900000 ms; default 2 × linger.ms in whole ms, at most 900000. 0 turns stickiness off.
+//   - partitioner.adaptive.partitioning.enable: bool; default true. kprod extension (Java's name), for uniform_sticky.
+//   - partitioner.availability.timeout.ms: 0..2147483647 ms; default 0. kprod extension (Java's name), for uniform_sticky; 0 turns it off.
+//   - partitioner.ignore.keys: bool; default false. kprod extension (Java's name), for uniform_sticky.
+//   - compression.type (alias compression.codec): one of none, gzip, snappy, lz4, zstd; default none.
+//   - compression.level: integer -1..12; default -1. -1 is the codec's default.
+//   - delivery.report.only.error: bool; default false. Unlike confluent-kafka-go, kprod accepts true.
+//   - go.delivery.reports: bool; default true. confluent-kafka-go's key; false means no delivery reports at all.
+//   - debug: comma-separated generic, broker, topic, metadata, feature, queue, msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, eos, mock, assignor, conf, telemetry, all; default empty. Accepted and checked; kprod does not log by these contexts yet.
+//   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl (kprod implements only plaintext); default plaintext.
+//   - statistics.interval.ms: 0..86400000 ms (kprod implements only 0); default 0.
+//   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
+//   - produce.offset.report: bool; default false. Deprecated in librdkafka; no effect.
+//
+// With enable.idempotence=true, unset max.in.flight.requests.per.connection
+// becomes 5, retries 2147483647 and acks -1 (all); set explicitly to more
+// than 5, 0 or anything but all they are an error, as in librdkafka. When
+// delivery.timeout.ms is not 0 and not above linger.ms, an explicit linger.ms
+// is an error and a default one is lowered to delivery.timeout.ms - 0.1 ms.
+//
+// Recognized but not implemented, failing with ErrNotImplemented: every
+// ssl.* and sasl.* property, https.ca.location, https.ca.pem,
+// enable.ssl.certificate.verification, enable.sasl.oauthbearer.unsecure.jwt,
+// transactional.id, transaction.timeout.ms, message.copy.max.bytes,
+// plugin.library.paths, confluent-kafka-go's go.batch.producer,
+// go.delivery.report.fields, go.events.channel.size, go.produce.channel.size,
+// go.logs.channel.enable and go.logs.channel; security.protocol other than
+// plaintext (and ssl://, sasl_plaintext://, sasl_ssl:// broker prefixes),
+// statistics.interval.ms other than 0, and queuing.strategy other than fifo.
+// librdkafka's consumer properties are unknown to kprod.
+type ConfigMap map[string]any
+
+// SetKey sets property key to value. It never fails: New reports a bad key
+// or value. The error result is there for compatibility with
+// confluent-kafka-go.
+func (m ConfigMap) SetKey(key string, value any) error {
+	m[key] = value
+	return nil
+}
+
+// Set sets a property from "key=value", the form of a librdkafka -X flag,
+// so that ConfigMap can collect command-line settings.
+func (m ConfigMap) Set(kv string) error {
+	key, value, ok := strings.Cut(kv, "=")
+	if !ok {
+		return newError(ErrInvalidArg, "Expected key=value")
+	}
+	return m.SetKey(key, value)
+}
+
+// Get returns the value of key, or defval when key is not set. When key is
+// set to a value whose type differs from defval's (unless defval is nil), it
+// fails with ErrInvalidArg. Get does not resolve aliases.
+func (m ConfigMap) Get(key string, defval any) (any, error) {
+	v, ok := m[key]
+	if !ok {
+		return defval, nil
+	}
+	if defval != nil && reflect.TypeOf(defval) != reflect.TypeOf(v) {
+		return nil, newError(ErrInvalidArg, "%s expects type %T, not %T", key, defval, v)
+	}
+	return v, nil
+}
+
+// config is a parsed and validated ConfigMap. Durations come from
+// millisecond properties. Fields are read-only once parseConfig returns.
+type config struct {
+	bootstrapServers               []string      // bootstrap.servers: host:port entries, never empty after validate
+	clientID                       string        // client.id
+	acks                           int16         // acks: -1 (all), 0 (no response) or a count
+	linger                         time.Duration // linger.ms, sub-millisecond precision kept
+	batchSize                      int           // batch.size
+	batchNumMessages               int           // batch.num.messages
+	queueMaxMessages               int           // queue.buffering.max.messages; 0 = no limit
+	queueMaxKBytes                 int           // queue.buffering.max.kbytes
+	messageMaxBytes                int           // message.max.bytes
+	maxInFlight                    int           // max.in.flight.requests.per.connection
+	retries                        int           // retries
+	retryBackoff                   time.Duration // retry.backoff.ms
+	retryBackoffMax                time.Duration // retry.backoff.max.ms; may be below retryBackoff (then the backoff is constant)
+	requestTimeout                 time.Duration // request.timeout.ms
+	messageTimeout                 time.Duration // delivery.timeout.ms; 0 = infinite
+	socketTimeout                  time.Duration // socket.timeout.ms
+	metadataRefreshInterval        time.Duration // topic.metadata.refresh.interval.ms; negative = off
+	metadataMaxAge                 time.Duration // metadata.max.age.ms, derived
+	metadataRefreshFast            time.Duration // topic.metadata.refresh.fast.interval.ms, derived
+	metadataPropagationMax         time.Duration // topic.metadata.propagation.max.ms
+	allowAutoCreateTopics          bool          // allow.auto.create.topics
+	partitioner                    string        // partitioner
+	stickyLinger                   time.Duration // sticky.partitioning.linger.ms, derived; 0 = off
+	partitionerAdaptive            bool          // partitioner.adaptive.partitioning.enable
+	partitionerAvailabilityTimeout time.Duration // partitioner.availability.timeout.ms; 0 = off
+	partitionerIgnoreKeys          bool          // partitioner.ignore.keys
+	compressionType                string        // compression.type: none, gzip, snappy, lz4, zstd
+	compressionLevel               int           // compression.level; -1 = codec default
+	deliveryReportOnlyError        bool          // delivery.report.only.error
+	enableIdempotence              bool          // enable.idempotence
+	enableGaplessGuarantee         bool          // enable.gapless.guarantee
+	reconnectBackoff               time.Duration // reconnect.backoff.ms
+	reconnectBackoffMax            time.Duration // reconnect.backoff.max.ms
+	socketMaxFails                 int           // socket.max.fails; 0 = never disconnect
+	socketKeepalive                bool          // socket.keepalive.enable
+	socketConnectionSetupTimeout   time.Duration // socket.connection.setup.timeout.ms
+	goDeliveryReports              bool          // go.delivery.reports: false = no reports at all
+	backpressureThreshold          int           // queue.buffering.backpressure.threshold
+	debug                          []string      // debug: enabled contexts in librdkafka's order, "all" expanded
+	securityProtocol               string        // security.protocol: only plaintext
+	statisticsInterval             time.Duration // statistics.interval.ms: only 0
+	queuingStrategy                string        // queuing.strategy: only fifo
+
+	set   map[string]bool   // canonical names of the properties the user set explicitly
+	setAs map[string]string // canonical name -> the key the user wrote (the name or an alias)
+}
+
+// defaultConfig returns a config holding every property's default, as
+// parsed from the property table. Derived defaults are filled in by validate.
+func defaultConfig() *config {
+	c := &config{set: make(map[string]bool), setAs: make(map[string]string)}
+	for i := range properties {
+		p := &properties[i]
+		if p.unsupported != "" || p.field.set == nil {
+			continue
+		}
+		v, err := p.parse(p.name, p.def)
+		if err != nil || !p.field.set(c, v) {
+			panic(fmt.Sprintf("producer: bad default %q for %s: %v", p.def, p.name, err))
+		}
+	}
+	return c
+}
+
+// parseConfig applies the defaults, parses every key of m and validates the
+// result. Keys are handled in sorted order so that the error, if any, does
+// not depend on map iteration order.
+func parseConfig(m ConfigMap) (*config, error) {
+	c := defaultConfig()
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		p := propertyIndex[key]
+		if p == nil {
+			return nil, newError(ErrInvalidArg, "No such configuration property: %q", key)
+		}
+		if p.unsupported != "" {
+			return nil, newError(ErrNotImplemented,
+				"Configuration property %q is not supported by kprod yet: %s", key, p.unsupported)
+		}
+		if other, dup := c.setAs[p.name]; dup {
+			return nil, newError(ErrInvalidArg,
+				"Configuration properties %q and %q are aliases of each other: set only one", other, key)
+		}
+		value := m[key]
+		if value == nil {
+			return nil, newError(ErrInvalidArg, "Configuration property %q cannot be set to nil", key)
+		}
+		v, err := p.parse(key, value)
+		if err != nil {
+			return nil, err
+		}
+		if p.field.set != nil && !p.field.set(c, v) {
+			return nil, rangeError(key, formatValue(v), p)
+		}
+		c.set[p.name] = true
+		c.setAs[p.name] = key
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// validate checks every bound and conflict and computes the derived values,
+// in the order of librdkafka's rd_kafka_conf_finalize, so that the same
+// configuration fails there and here with the same text.
+func (c *config) validate() error {
+	for i := range properties {
+		p := &properties[i]
+		if p.field.get == nil {
+			continue
+		}
+		v := p.field.get(c)
+		var out bool
+		switch n := v.(type) {
+		case int64:
+			out = n < p.min || n > p.max
+		case float64:
+			out = n < float64(p.min) || n > float64(p.max)
+		}
+		if out {
+			return rangeError(c.keyOf(p), formatValue(v), p)
+		}
+		if p.only != "" && formatValue(v) != p.only {
+			return newError(ErrNotImplemented,
+				"Configuration property %q value %q is not supported by kprod yet: only %q is",
+				c.keyOf(p), formatValue(v), p.only)
+		}
+	}
+	if len(c.bootstrapServers) == 0 {
+		return newError(ErrInvalidArg, "Configuration property %q must be set", c.keyOf(propertyIndex["bootstrap.servers"]))
+	}
+
+	if c.enableIdempotence {
+		if !c.set["max.in.flight.requests.per.connection"] {
+			c.maxInFlight = min(c.maxInFlight, 5)
+		} else if c.maxInFlight > 5 {
+			return newError(ErrInvalidArg, "`max.in.flight` must be set <= 5 when `enable.idempotence` is true")
+		}
+		if !c.set["retries"] {
+			c.retries = math.MaxInt32
+		} else if c.retries < 1 {
+			return newError(ErrInvalidArg, "`retries` must be set >= 1 when `enable.idempotence` is true")
+		}
+		if c.set["queue.buffering.backpressure.threshold"] && c.backpressureThreshold > 1 {
+			return newError(ErrInvalidArg,
+				"`queue.buffering.backpressure.threshold` must be set to 1 when `enable.idempotence` is true")
+		}
+		c.backpressureThreshold = 1
+	} else if c.enableGaplessGuarantee && c.set["enable.gapless.guarantee"] {
+		return newError(ErrInvalidArg, "`enable.gapless.guarantee` requires `enable.idempotence` to be enabled")
+	}
+
+	// librdkafka derives the sticky linger from linger.ms as set, before
+	// the message timeout rule below may lower it, and truncates to whole
+	// milliseconds (so a linger under 0.5 ms turns stickiness off).
+	if !c.set["sticky.partitioning.linger.ms"] {
+		ms := min(900000, int64(2*float64(c.linger)/float64(time.Millisecond)))
+		c.stickyLinger = time.Duration(ms) * time.Millisecond
+	}
+	if !c.set["metadata.max.age.ms"] && c.metadataRefreshInterval > 0 {
+		c.metadataMaxAge = 3 * c.metadataRefreshInterval
+	}
+	if c.reconnectBackoffMax < c.reconnectBackoff {
+		return newError(ErrInvalidArg, "`reconnect.backoff.max.ms` must be >= `reconnect.backoff.ms`")
+	}
+	if !c.set["topic.metadata.refresh.fast.interval.ms"] {
+		c.metadataRefreshFast = c.retryBackoff
+	}
+	if c.messageTimeout != 0 && c.messageTimeout <= c.linger {
+		if c.set["linger.ms"] {
+			return newError(ErrInvalidArg, "`message.timeout.ms` must be greater than `linger.ms`")
+		}
+		c.linger = c.messageTimeout - 100*time.Microsecond
+	}
+	if c.enableIdempotence {
+		if !c.set["acks"] {
+			c.acks = -1
+		} else if c.acks != -1 {
+			return newError(ErrInvalidArg, "`acks` must be set to `all` when `enable.idempotence` is true")
+		}
+	}
+	return nil
+}
+
+// keyOf returns the name under which the user set p, or p's name.
+func (c *config) keyOf(p *property) string {
+	if key, ok := c.setAs[p.name]; ok {
+		return key
+	}
+	return p.name
+}
+
+func rangeError(key, value string, p *property) error {
+	return newError(ErrInvalidArg, "Configuration property %q value %s is outside allowed range %d..%d",
+		key, value, p.min, p.max)
+}
+
+func invalidValue(key string, v any, reason string) error {
+	if reason != "" {
+		reason = ": " + reason
+	}
+	return newError(ErrInvalidArg, "Invalid value %q for configuration property %q%s", formatValue(v), key, reason)
+}
+
+func wrongType(key string, v any, want string) error {
+	return newError(ErrInvalidArg, "Invalid value type %T for configuration property %q: expected %s", v, key, want)
+}
+
+// formatValue writes a parsed or user value as text for an error message.
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return formatFloat(x)
+	case []string:
+		return strings.Join(x, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+func formatFloat(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}

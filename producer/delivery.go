@@ -1,0 +1,111 @@
+package producer
+
+import (
+	"time"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/sender"
+)
+
+// Complete is the sender's hook for a finished batch: it fills in each
+// message's report and routes it. It is called once per batch, from a sink
+// or connection goroutine, or from Close.
+//
+// It is exported only to satisfy sender.Hooks through an unexported
+// adapter; see hooks.
+func (h hooks) Complete(part *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
+	p := h.p
+	var err error
+	if o.Code != 0 {
+		err = newError(ErrorCode(o.Code), "%s", o.Detail)
+	}
+	status := PersistenceStatus(o.Status)
+	ms := p.scratch(len(b.Refs))
+	for i, ref := range b.Refs {
+		m := ref.(*Message)
+		m.Partition = part.ID
+		m.Err = err
+		m.Status = status
+		m.Offset = -1
+		if err == nil && o.BaseOffset >= 0 {
+			m.Offset = o.BaseOffset + int64(i)
+		}
+		if o.LogAppendTime >= 0 && err == nil {
+			m.Timestamp = time.UnixMilli(o.LogAppendTime)
+			m.TimestampType = TimestampLogAppendTime
+		}
+		ms = append(ms, m)
+	}
+	p.deliver(ms, err != nil)
+	p.putScratch(ms)
+}
+
+// RefreshMetadata is the sender's hook asking for fresh metadata.
+func (h hooks) RefreshMetadata(reason string) { h.p.meta.trigger() }
+
+// hooks adapts the producer to sender.Hooks without exporting the methods
+// on Producer.
+type hooks struct{ p *Producer }
+
+// deliver hands out the reports of messages whose fate is known, in order:
+// to each message's deliveryChan, or to Poll. Reports that the configuration
+// suppresses (delivery.report.only.error, go.delivery.reports=false) are
+// counted out at once.
+func (p *Producer) deliver(ms []*Message, failed bool) {
+	if len(ms) == 0 {
+		return
+	}
+	quiet := !p.cfg.goDeliveryReports || (!failed && p.cfg.deliveryReportOnlyError)
+	toPoll := ms[:0:0]
+	if !quiet {
+		toPoll = p.scratch(len(ms))
+	}
+	for _, m := range ms {
+		switch {
+		case quiet:
+			m.drChan = nil
+			p.served(m)
+		case m.drChan != nil:
+			p.chans.push(m)
+		default:
+			toPoll = append(toPoll, m)
+		}
+	}
+	p.reports.pushMessages(toPoll)
+	if !quiet {
+		p.putScratch(toPoll)
+	}
+	p.completed(len(ms))
+}
+
+// completed counts n messages as reported and wakes Flush when none remain.
+func (p *Producer) completed(n int) {
+	if p.unreported.Add(int64(-n)) == 0 {
+		p.flushMu.Lock()
+		close(p.flushed)
+		p.flushed = make(chan struct{})
+		p.flushMu.Unlock()
+	}
+}
+
+// served counts a message out of the queue.buffering limits once its report
+// has been handed to the application (or suppressed).
+func (p *Producer) served(m *Message) {
+	p.held.Add(-1)
+	p.heldBytes.Add(-int64(len(m.Value)))
+}
+
+// scratch returns an empty slice with room for n messages.
+func (p *Producer) scratch(n int) []*Message {
+	if s, ok := p.scratchPool.Get().(*[]*Message); ok && cap(*s) >= n {
+		return (*s)[:0]
+	}
+	return make([]*Message, 0, max(n, 64))
+}
+
+// putScratch returns a slice from scratch for reuse.
+func (p *Producer) putScratch(s []*Message) {
+	clear(s)
+	s = s[:0]
+	p.scratchPool.Put(&s)
+}

@@ -1,0 +1,40 @@
+package producer
+
+import "fmt"
+
+// Fatal is the sender's hook for a fatal idempotence error. As librdkafka
+// does, it keeps the error (FatalError returns it with its original code),
+// raises an Error event with code ErrFatal for Poll, and fails every queued
+// message with ErrPurgeQueue; requests in flight complete normally. From
+// then on Produce fails with ErrFatal.
+func (h hooks) Fatal(code int32, detail string) {
+	p := h.p
+	cause := newError(ErrorCode(code), "%s", detail)
+	cause.fatal = true
+	if !p.fatalErr.CompareAndSwap(nil, &cause) {
+		return
+	}
+	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", ErrorCode(code).Name(), detail)
+	ev.fatal = true
+	p.reports.push(ev)
+	// Purging takes only queue and topic locks, which the caller (a sink,
+	// a connection reader or housekeeping) does not hold.
+	for _, t := range *p.topics.Load() {
+		t.failAll(p, ErrPurgeQueue, "purged after a fatal error")
+	}
+}
+
+// FatalError returns the fatal error the producer raised, with its original
+// code (for example ErrOutOfOrderSequenceNumber), or nil if none was raised.
+// A producer with a fatal error sends nothing more: Flush and Close it.
+func (p *Producer) FatalError() error {
+	if f := p.fatalErr.Load(); f != nil {
+		return *f
+	}
+	return nil
+}
+
+// String describes the producer for logs.
+func (p *Producer) String() string {
+	return fmt.Sprintf("kprod producer (client.id %q, %d messages held)", p.cfg.clientID, p.held.Load())
+}

@@ -1,0 +1,157 @@
+package producer
+
+import (
+	"time"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/wire"
+	"github.com/kprod-go/kprod/partitioner"
+)
+
+// Produce queues m for sending and returns at once. Its delivery report
+// comes back exactly once: on deliveryChan when it is not nil, otherwise
+// from Poll (unless delivery reports are turned off by configuration).
+//
+// Produce fails synchronously, without taking the message, when m is nil
+// or has no topic (ErrInvalidArg), is larger than message.max.bytes
+// (ErrMsgSizeTooLarge), names a partition the topic does not have
+// (ErrUnknownPartition), when the producer already holds
+// queue.buffering.max.messages messages or queue.buffering.max.kbytes of
+// values (ErrQueueFull: Poll, then try again), when the topic is known not to
+// exist (ErrUnknownTopic), after a fatal error (ErrFatal) and after Close
+// (ErrDestroy).
+//
+// Produce may be called from any number of goroutines at once. From the
+// call until its report, m belongs to the producer.
+func (p *Producer) Produce(m *Message, deliveryChan chan Event) error {
+	if m == nil {
+		return newError(ErrInvalidArg, "Produce: nil message")
+	}
+	if m.Topic == "" {
+		return newError(ErrInvalidArg, "Produce: message has no topic")
+	}
+	if p.closed.Load() {
+		return newError(ErrDestroy, "Produce to topic %q: producer is closed", m.Topic)
+	}
+	if f := p.fatalErr.Load(); f != nil {
+		return wrapError(ErrFatal, *f, "Produce to topic %q: producer has raised a fatal error: %v", m.Topic, f.msg)
+	}
+	if m.Partition < PartitionAny {
+		return newError(ErrUnknownPartition, "Produce to topic %q: invalid partition %d", m.Topic, m.Partition)
+	}
+	size := wire.RecordOverhead + len(m.Key) + len(m.Value)
+	for i := range m.Headers {
+		size += len(m.Headers[i].Key) + len(m.Headers[i].Value)
+	}
+	if size > p.cfg.messageMaxBytes {
+		return newError(ErrMsgSizeTooLarge, "Produce to topic %q: message of %d bytes is larger than message.max.bytes (%d)", m.Topic, size, p.cfg.messageMaxBytes)
+	}
+	t, err := p.topic(m.Topic)
+	if err != nil {
+		return err
+	}
+	ps := t.parts.Load()
+	if ps != nil && m.Partition >= int32(len(ps.list)) {
+		return newError(ErrUnknownPartition, "Produce to topic %q: partition %d does not exist (the topic has %d)", m.Topic, m.Partition, len(ps.list))
+	}
+	if err := p.reserve(m); err != nil {
+		return err
+	}
+	now := time.Now()
+	if m.Timestamp.IsZero() {
+		m.Timestamp = time.UnixMilli(now.UnixMilli())
+	}
+	m.TimestampType = TimestampCreateTime
+	m.Offset, m.Err, m.Status = -1, nil, NotPersisted
+	m.drChan = deliveryChan
+	m.enqueued = p.clock.Mono(now)
+	p.unreported.Add(1)
+
+	if ps == nil {
+		t.mu.Lock()
+		if ps = t.parts.Load(); ps == nil {
+			if t.err != nil {
+				err := *t.err
+				t.mu.Unlock()
+				p.unreserve(m)
+				return err
+			}
+			t.unassigned = append(t.unassigned, m)
+			t.mu.Unlock()
+			return nil
+		}
+		t.mu.Unlock()
+		if m.Partition >= int32(len(ps.list)) {
+			p.unreserve(m)
+			return newError(ErrUnknownPartition, "Produce to topic %q: partition %d does not exist (the topic has %d)", m.Topic, m.Partition, len(ps.list))
+		}
+	}
+	return p.enqueue(t, ps, m)
+}
+
+// reserve counts m against the queue.buffering limits, or fails with
+// ErrQueueFull leaving the counts as they were.
+func (p *Producer) reserve(m *Message) error {
+	n := p.held.Add(1)
+	if limit := int64(p.cfg.queueMaxMessages); limit > 0 && n > limit {
+		p.held.Add(-1)
+		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d messages held (queue.buffering.max.messages)", m.Topic, limit)
+	}
+	vb := p.heldBytes.Add(int64(len(m.Value)))
+	if limit := int64(p.cfg.queueMaxKBytes) * 1024; vb > limit {
+		p.held.Add(-1)
+		p.heldBytes.Add(-int64(len(m.Value)))
+		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d value bytes held (queue.buffering.max.kbytes)", m.Topic, limit)
+	}
+	return nil
+}
+
+// unreserve undoes reserve and the unreported count for a message that was
+// refused after all.
+func (p *Producer) unreserve(m *Message) {
+	p.held.Add(-1)
+	p.heldBytes.Add(-int64(len(m.Value)))
+	m.drChan = nil
+	p.completed(1)
+}
+
+// enqueue partitions m and appends it to its partition's queue.
+func (p *Producer) enqueue(t *topic, ps *partitions, m *Message) error {
+	n := int32(len(ps.list))
+	part := m.Partition
+	if part == PartitionAny {
+		part = t.part.Partition(m.Key, n, ps)
+	} else if part >= n {
+		return newError(ErrUnknownPartition, "topic %q has no partition %d (it has %d)", t.name, part, n)
+	}
+	m.Partition = part
+	sp := ps.list[part]
+	rec := accumulator.Record[Header]{
+		Timestamp: m.Timestamp.UnixMilli(),
+		Key:       m.Key,
+		Value:     m.Value,
+		Headers:   m.Headers,
+		Ref:       m,
+	}
+	if accumulator.Append(sp.Queue, &rec, p.clock.Now()) != 0 {
+		sp.Wake()
+	}
+	return nil
+}
+
+// newPartitioner builds the configured partitioner for one topic.
+func (p *Producer) newPartitioner() (partitioner.Partitioner, error) {
+	part, err := partitioner.New(partitioner.Config{
+		Name:                p.cfg.partitioner,
+		StickyLinger:        p.cfg.stickyLinger,
+		BatchSize:           p.cfg.batchSize,
+		Adaptive:            p.cfg.partitionerAdaptive,
+		AvailabilityTimeout: p.cfg.partitionerAvailabilityTimeout,
+		IgnoreKeys:          p.cfg.partitionerIgnoreKeys,
+		Custom:              p.opts.partitioner,
+	})
+	if err != nil {
+		return nil, wrapError(ErrInvalidArg, err, "%v", err)
+	}
+	return part, nil
+}

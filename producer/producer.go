@@ -1,0 +1,230 @@
+package producer
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/compress"
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/sender"
+	"github.com/kprod-go/kprod/internal/wire"
+)
+
+// Version is kprod's version, sent to brokers in ApiVersions.
+const Version = "0.1.0"
+
+// Producer publishes messages to Kafka. Create one with New; it is safe for
+// concurrent use by any number of goroutines.
+//
+// Produce queues a message and returns at once. Its delivery report comes
+// back later, exactly once: on the deliveryChan given to Produce, or else
+// from Poll. Flush waits until every queued message has been reported;
+// Close stops the producer without flushing.
+type Producer struct {
+	cfg   *config
+	opts  options
+	clock accumulator.Clock
+	acc   accumulator.Config // shared by every partition queue; read-only
+	snd   *sender.Sender
+	meta  *metaLoop
+
+	reports *reportQueue  // reports and events for Poll
+	chans   *chanReporter // reports for deliveryChans
+
+	// Counters, updated with atomics from any goroutine.
+	held       atomic.Int64 // messages accepted whose report has not been served (queue.buffering.max.messages)
+	heldBytes  atomic.Int64 // their value bytes (queue.buffering.max.kbytes)
+	unreported atomic.Int64 // messages accepted whose report has not been produced (Flush waits for 0)
+	closed     atomic.Bool
+	fatalErr   atomic.Pointer[Error] // the first fatal error, with its original code; nil while none
+
+	topics   atomic.Pointer[map[string]*topic] // copy-on-write under topicsMu
+	topicsMu sync.Mutex                        // serializes writers of topics
+
+	// flushMu guards flushed, which is closed and replaced each time
+	// unreported drops to zero, waking every Flush.
+	flushMu sync.Mutex
+	flushed chan struct{}
+
+	scratchPool sync.Pool // *[]*Message for batch completion
+
+	stopHK chan struct{}  // closed by Close: stops housekeeping
+	wg     sync.WaitGroup // housekeeping goroutine
+}
+
+// New creates a producer from librdkafka configuration properties and
+// typed options. It fails with an Error of code ErrInvalidArg naming the
+// property when a property is unknown, out of range, of the wrong type or
+// conflicts with another.
+//
+// New does not wait for a broker: it connects in the background, and
+// messages produced meanwhile wait for metadata up to message.timeout.ms.
+func New(conf ConfigMap, opts ...Option) (*Producer, error) {
+	cfg, err := parseConfig(conf)
+	if err != nil {
+		return nil, err
+	}
+	o, err := applyOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	var codec compress.Codec
+	if cfg.compressionType != "none" {
+		t, err := compress.ParseType(cfg.compressionType)
+		if err != nil {
+			return nil, wrapError(ErrInvalidArg, err, "%v", err)
+		}
+		if codec, err = compress.New(t, cfg.compressionLevel); err != nil {
+			return nil, wrapError(ErrInvalidArg, err, "%v", err)
+		}
+	}
+	p := &Producer{
+		cfg:     cfg,
+		opts:    o,
+		clock:   accumulator.NewClock(),
+		reports: newReportQueue(),
+		flushed: make(chan struct{}),
+		stopHK:  make(chan struct{}),
+	}
+	p.acc = accumulator.Config{
+		// A request carries a batch plus framing; keep every batch small
+		// enough that it fits message.max.bytes on its own.
+		MaxBytes:   max(min(cfg.batchSize, cfg.messageMaxBytes-requestFraming), wire.BatchHeaderLen+1),
+		MaxRecords: cfg.batchNumMessages,
+		Linger:     cfg.linger,
+	}
+	p.topics.Store(&map[string]*topic{})
+	p.chans = newChanReporter(p.served)
+	bcfg := broker.Config{
+		ClientID:       cfg.clientID,
+		SoftwareName:   "kprod",
+		SoftwareVer:    Version,
+		RequestTimeout: cfg.socketTimeout,
+		DialTimeout:    cfg.socketConnectionSetupTimeout,
+		KeepAlive:      cfg.socketKeepalive,
+		Dial:           o.dial,
+	}
+	p.snd = sender.New(sender.Config{
+		Acks:                cfg.acks,
+		RequestTimeout:      cfg.requestTimeout,
+		MaxInFlight:         cfg.maxInFlight,
+		MaxRequestBytes:     cfg.messageMaxBytes,
+		Retries:             cfg.retries,
+		RetryBackoff:        cfg.retryBackoff,
+		RetryBackoffMax:     cfg.retryBackoffMax,
+		MessageTimeout:      cfg.messageTimeout,
+		ReconnectBackoff:    cfg.reconnectBackoff,
+		ReconnectBackoffMax: cfg.reconnectBackoffMax,
+		Codec:               codec,
+		Broker:              bcfg,
+		Idempotent:          cfg.enableIdempotence,
+		Gapless:             cfg.enableGaplessGuarantee,
+	}, hooks{p}, p.clock)
+	p.meta = newMetaLoop(p, bcfg)
+	p.wg.Add(1)
+	go p.housekeeping()
+	return p, nil
+}
+
+// requestFraming is what a Produce request adds around one batch: request
+// header, client id, topic name (up to 249 bytes) and array lengths.
+const requestFraming = 512
+
+// Len returns the number of messages not yet reported back: queued, in
+// flight, or with a delivery report waiting to be received (from Poll or a
+// deliveryChan).
+func (p *Producer) Len() int { return int(p.held.Load()) }
+
+// Poll returns the next delivery report (a *Message) or error event (an
+// Error), waiting up to timeout for one; nil if none came. A negative
+// timeout waits indefinitely. Poll keeps working after Close, handing out
+// the reports that are still queued.
+func (p *Producer) Poll(timeout time.Duration) Event {
+	e := p.reports.wait(timeout)
+	if m, ok := e.(*Message); ok {
+		p.served(m)
+	}
+	return e
+}
+
+// Flush sends every queued message without waiting for linger.ms and waits
+// up to timeout until each has its delivery report. It returns the number
+// of messages still without a report when it returns: 0 means every message
+// produced before the call has been reported (to Poll or its deliveryChan).
+//
+// Unlike librdkafka's rd_kafka_flush, Flush does not serve the reports
+// itself: they stay queued for Poll, and count in Len until then.
+func (p *Producer) Flush(timeout time.Duration) int {
+	p.snd.SetFlushing(1)
+	defer p.snd.SetFlushing(-1)
+	p.meta.trigger() // messages waiting for a topic's metadata
+	var expired <-chan time.Time
+	if timeout >= 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	for {
+		p.flushMu.Lock()
+		ch := p.flushed
+		p.flushMu.Unlock()
+		n := p.unreported.Load()
+		if n == 0 {
+			return 0
+		}
+		select {
+		case <-ch:
+		case <-expired:
+			return int(p.unreported.Load())
+		}
+	}
+}
+
+// Close stops the producer. It does not flush: call Flush first to wait
+// for queued messages, as with librdkafka. Each message still queued or in
+// flight is reported failed with ErrDestroy (status NotPersisted if it was
+// never sent, PossiblyPersisted if it was), on its deliveryChan or from
+// Poll, which keeps handing out queued reports after Close.
+//
+// Close waits for every goroutine the producer started, including the one
+// that sends to deliveryChans: keep receiving from them until Close returns.
+// Calling Close more than once is safe.
+func (p *Producer) Close() {
+	if !p.closed.CompareAndSwap(false, true) {
+		return
+	}
+	close(p.stopHK)
+	p.wg.Wait()
+	p.meta.close()
+	p.snd.Close() // in-flight batches complete with ErrDestroy
+	for _, t := range *p.topics.Load() {
+		t.failAll(p, ErrDestroy, "producer closed before the message was sent")
+	}
+	p.chans.close()
+}
+
+// IsClosed reports whether Close has been called.
+func (p *Producer) IsClosed() bool { return p.closed.Load() }
+
+// housekeeping fails messages whose message.timeout.ms has passed while
+// they were queued, checking every 100 ms (librdkafka checks once a
+// second). It runs until Close.
+func (p *Producer) housekeeping() {
+	defer p.wg.Done()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var scratch []*accumulator.Batch
+	for {
+		select {
+		case <-p.stopHK:
+			return
+		case <-tick.C:
+		}
+		now := p.clock.Now()
+		for _, t := range *p.topics.Load() {
+			scratch = t.expire(p, now, scratch)
+		}
+	}
+}

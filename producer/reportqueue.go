@@ -1,0 +1,104 @@
+package producer
+
+import (
+	"sync"
+	"time"
+)
+
+// reportQueue holds events waiting for Poll: delivery reports of messages
+// produced without a deliveryChan, and client-level errors. It is an
+// unbounded FIFO; the queue.buffering limits bound it, since a message
+// counts against them until Poll hands out its report.
+type reportQueue struct {
+	ready chan struct{} // capacity 1: signalled when events are added
+
+	// mu guards the following.
+	mu     sync.Mutex
+	events []Event // events[head:] are waiting
+	head   int
+}
+
+func newReportQueue() *reportQueue { return &reportQueue{ready: make(chan struct{}, 1)} }
+
+// push appends one event.
+func (q *reportQueue) push(e Event) {
+	q.mu.Lock()
+	q.events = append(q.events, e)
+	q.mu.Unlock()
+	q.signal()
+}
+
+// pushMessages appends the reports of a completed batch under one lock.
+func (q *reportQueue) pushMessages(ms []*Message) {
+	if len(ms) == 0 {
+		return
+	}
+	q.mu.Lock()
+	for _, m := range ms {
+		q.events = append(q.events, m)
+	}
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *reportQueue) signal() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+// pop removes and returns the oldest event, or nil.
+func (q *reportQueue) pop() Event {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.head == len(q.events) {
+		return nil
+	}
+	e := q.events[q.head]
+	q.events[q.head] = nil
+	q.head++
+	switch {
+	case q.head == len(q.events):
+		q.events, q.head = q.events[:0], 0
+	case q.head > 1024 && q.head > len(q.events)/2:
+		n := copy(q.events, q.events[q.head:])
+		clear(q.events[n:])
+		q.events, q.head = q.events[:n], 0
+	}
+	if q.head < len(q.events) {
+		q.signal() // more remain: let another waiting Poll through
+	}
+	return e
+}
+
+// len returns the number of events waiting.
+func (q *reportQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.events) - q.head
+}
+
+// wait pops an event, waiting up to timeout for one (forever when timeout
+// is negative).
+func (q *reportQueue) wait(timeout time.Duration) Event {
+	if e := q.pop(); e != nil || timeout == 0 {
+		return e
+	}
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	for {
+		select {
+		case <-q.ready:
+			if e := q.pop(); e != nil {
+				return e
+			}
+		case <-expired:
+			return q.pop()
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package producer
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/sender"
+	"github.com/kprod-go/kprod/partitioner"
+)
+
+// topic is what the producer knows of one topic: its partitions once
+// metadata has told us, and the messages produced before that.
+type topic struct {
+	name string
+	part partitioner.Partitioner
+	born int64 // monotonic time the producer first saw the topic
+
+	// parts is nil until metadata has described the topic. It is stored
+	// under mu, after the unpartitioned messages have moved to their
+	// partitions, so that a Produce that sees it comes after them.
+	parts atomic.Pointer[partitions]
+
+	// mu guards the following.
+	mu         sync.Mutex
+	unassigned []*Message // produced before the topic's metadata was known (librdkafka's UA queue)
+	err        *Error     // set when the topic cannot be produced to (unknown, unauthorized)
+}
+
+// partitions is a topic's partition list as of the latest metadata. It also
+// tells the partitioner which partitions have a leader.
+type partitions struct {
+	list []*sender.Partition
+}
+
+// Available reports whether partition i has a known leader.
+func (ps *partitions) Available(i int32) bool { return ps.list[i].Leader() != nil }
+
+// QueuedBatches returns the number of batches queued on partition i.
+func (ps *partitions) QueuedBatches(i int32) int { return ps.list[i].Queue.Len() }
+
+// topic returns the producer's state for name, creating it (and asking for
+// its metadata) on first use.
+func (p *Producer) topic(name string) (*topic, error) {
+	if t := (*p.topics.Load())[name]; t != nil {
+		return t, nil
+	}
+	p.topicsMu.Lock()
+	defer p.topicsMu.Unlock()
+	old := *p.topics.Load()
+	if t := old[name]; t != nil {
+		return t, nil
+	}
+	part, err := p.newPartitioner()
+	if err != nil {
+		return nil, err
+	}
+	t := &topic{name: name, part: part, born: p.clock.Now()}
+	next := make(map[string]*topic, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[name] = t
+	p.topics.Store(&next)
+	p.meta.trigger()
+	return t, nil
+}
+
+// setPartitions installs a new partition list. On the first one, the
+// messages produced while the topic was unknown are partitioned and queued
+// before any later Produce can reach a queue.
+func (t *topic) setPartitions(p *Producer, ps *partitions) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.err = nil
+	if t.parts.Load() == nil && len(t.unassigned) > 0 {
+		for _, m := range t.unassigned {
+			if err := p.enqueue(t, ps, m); err != nil {
+				p.failMessage(m, err)
+			}
+		}
+		clear(t.unassigned)
+		t.unassigned = t.unassigned[:0]
+	}
+	t.parts.Store(ps)
+}
+
+// setError marks the topic as not producible: its waiting messages fail
+// with err, and so does every Produce until metadata shows it again.
+func (t *topic) setError(p *Producer, err Error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.err = &err
+	for _, m := range t.unassigned {
+		p.failMessage(m, err)
+	}
+	clear(t.unassigned)
+	t.unassigned = t.unassigned[:0]
+}
+
+// expire fails the topic's messages whose message.timeout.ms has passed:
+// queued batches and unpartitioned messages.
+func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
+	if ps := t.parts.Load(); ps != nil {
+		for _, sp := range ps.list {
+			scratch = p.snd.Expire(sp, now, scratch)
+		}
+	}
+	timeout := int64(p.cfg.messageTimeout)
+	propagation := int64(p.cfg.metadataPropagationMax)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.parts.Load() == nil && t.err == nil && now-t.born > propagation {
+		err := newError(ErrUnknownTopic, "topic %q not found in the cluster's metadata after %v (topic.metadata.propagation.max.ms)", t.name, p.cfg.metadataPropagationMax)
+		t.err = &err
+	}
+	if len(t.unassigned) == 0 {
+		return scratch
+	}
+	if now-t.born > propagation && t.parts.Load() == nil {
+		err := newError(ErrUnknownTopic, "topic %q not found in the cluster's metadata after %v (topic.metadata.propagation.max.ms)", t.name, p.cfg.metadataPropagationMax)
+		t.err = &err
+		for _, m := range t.unassigned {
+			p.failMessage(m, err)
+		}
+		clear(t.unassigned)
+		t.unassigned = t.unassigned[:0]
+		return scratch
+	}
+	if timeout <= 0 {
+		return scratch
+	}
+	kept := t.unassigned[:0]
+	for _, m := range t.unassigned {
+		if now-m.enqueued >= timeout {
+			p.failMessage(m, newError(ErrMsgTimedOut, "message to topic %q timed out waiting for the topic's metadata", t.name))
+			continue
+		}
+		kept = append(kept, m)
+	}
+	clear(t.unassigned[len(kept):])
+	t.unassigned = kept
+	return scratch
+}
+
+// failAll fails every message the topic still holds, queued or waiting for
+// metadata, with code. The sender must be closed, so nothing is in flight.
+func (t *topic) failAll(p *Producer, code ErrorCode, detail string) {
+	if ps := t.parts.Load(); ps != nil {
+		for _, sp := range ps.list {
+			p.snd.FailQueued(sp, int32(code), detail)
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	err := newError(code, "%s", detail)
+	for _, m := range t.unassigned {
+		p.failMessage(m, err)
+	}
+	clear(t.unassigned)
+	t.unassigned = t.unassigned[:0]
+}
+
+// failMessage reports one message that never reached a batch.
+func (p *Producer) failMessage(m *Message, err error) {
+	m.Err = err
+	m.Offset = -1
+	m.Status = NotPersisted
+	p.deliver([]*Message{m}, true)
+}
