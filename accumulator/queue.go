@@ -59,8 +59,10 @@ type Record[H wire.HeaderLike] struct {
 
 // Append encodes r into the queue's open batch, opening a new batch when
 // there is none, when r would not fit, or when the open batch has lingered
-// long enough to be sent. now is the current monotonic time.
-func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) AppendResult {
+// long enough to be sent. now is the current monotonic time. It returns what
+// changed and how many bytes the queue's batches grew by (the record, plus
+// a batch header when it opened a batch).
+func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int) {
 	hdrLen := 0
 	if len(r.Headers) > 0 {
 		hdrLen = wire.HeadersLen(r.Headers)
@@ -94,7 +96,12 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) AppendResult {
 		tsDelta, offDelta = 0, 0
 		bodyLen = wire.RecordBodyLen(0, 0, r.Key, r.Value, len(r.Headers), hdrLen)
 	}
+	grown := len(b.Buf)
+	if res&Started != 0 || len(b.Refs) == 0 {
+		grown = 0 // a new batch: its header counts too
+	}
 	b.Buf = wire.AppendRecord(b.Buf, bodyLen, tsDelta, offDelta, r.Key, r.Value, r.Headers)
+	grown = len(b.Buf) - grown
 	b.Refs = append(b.Refs, r.Ref)
 	b.ValueBytes += int64(len(r.Value))
 	if r.Timestamp > b.MaxTimestamp {
@@ -105,7 +112,7 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) AppendResult {
 		res |= Sealed
 	}
 	q.mu.Unlock()
-	return res
+	return res, grown
 }
 
 // openLocked returns the batch still taking records, or nil.

@@ -8,8 +8,8 @@
 //
 // # Wire formats
 //
-// Each codec writes exactly what librdkafka writes, which every broker and
-// client accepts:
+// Each codec writes the format librdkafka writes (the same framing, not the
+// same bytes), which every broker and client accepts:
 //
 //   - gzip: a standard gzip (RFC 1952) member.
 //   - snappy: one raw snappy block, without framing. The Java client writes

@@ -133,8 +133,12 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message) error {
 		Headers:   m.Headers,
 		Ref:       m,
 	}
-	if accumulator.Append(sp.Queue, &rec, p.clock.Now()) != 0 {
+	res, grown := accumulator.Append(sp.Queue, &rec, p.clock.Now())
+	if res != 0 {
 		sp.Wake()
+	}
+	if t.observer != nil {
+		t.observer.OnAppend(m.Key, part, grown, res&accumulator.Sealed != 0)
 	}
 	return nil
 }

@@ -14,7 +14,9 @@ import (
 type topic struct {
 	name string
 	part partitioner.Partitioner
-	born int64 // monotonic time the producer first saw the topic
+	// observer is part when it wants to hear of appends (uniform_sticky).
+	observer partitioner.AppendObserver
+	born     int64 // monotonic time the producer first saw the topic
 
 	// parts is nil until metadata has described the topic. It is stored
 	// under mu, after the unpartitioned messages have moved to their
@@ -56,6 +58,7 @@ func (p *Producer) topic(name string) (*topic, error) {
 		return nil, err
 	}
 	t := &topic{name: name, part: part, born: p.clock.Now()}
+	t.observer, _ = part.(partitioner.AppendObserver)
 	next := make(map[string]*topic, len(old)+1)
 	for k, v := range old {
 		next[k] = v

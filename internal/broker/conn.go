@@ -34,10 +34,10 @@ type Done func(kmsg.Response, error)
 
 // pending is a request written to the socket and waiting for its response.
 type pending struct {
-	corr   int32
-	req    kmsg.Request
-	sentAt time.Time
-	done   Done
+	corr     int32
+	req      kmsg.Request
+	deadline time.Time // zero: no deadline
+	done     Done
 }
 
 // Conn is one connection to a broker. Send may be called from any goroutine;
@@ -177,6 +177,14 @@ func (c *Conn) Err() error {
 // nil) once written. Send returns an error, without calling done, only when
 // the request could not be written; the connection is then closed.
 func (c *Conn) Send(req kmsg.Request, done Done) error {
+	return c.SendDeadline(req, time.Time{}, done)
+}
+
+// SendDeadline is Send with a deadline for the response, which applies when
+// it comes before the connection's request timeout. A response still missing
+// at its deadline closes the connection, failing every waiting request with
+// ErrTimeout, since the stream can no longer be matched up.
+func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 
@@ -190,10 +198,13 @@ func (c *Conn) Send(req kmsg.Request, done Done) error {
 	corr := c.corr
 	noResp := isNoResponse(req)
 	if !noResp {
-		c.queue = append(c.queue, pending{corr: corr, req: req, sentAt: time.Now(), done: done})
-		if len(c.queue) == 1 {
-			c.armDeadlineLocked()
+		if c.cfg.RequestTimeout > 0 {
+			if d := time.Now().Add(c.cfg.RequestTimeout); deadline.IsZero() || d.Before(deadline) {
+				deadline = d
+			}
 		}
+		c.queue = append(c.queue, pending{corr: corr, req: req, deadline: deadline, done: done})
+		c.armDeadlineLocked()
 	}
 	c.mu.Unlock()
 
@@ -277,17 +288,16 @@ func (c *Conn) closeWith(err error) {
 	}
 }
 
-// armDeadlineLocked sets the read deadline for the oldest waiting request,
-// or clears it when none waits. c.mu must be held.
+// armDeadlineLocked sets the read deadline to the earliest deadline of the
+// waiting requests, or clears it when none has one. c.mu must be held.
 func (c *Conn) armDeadlineLocked() {
-	if c.cfg.RequestTimeout <= 0 {
-		return
+	var earliest time.Time
+	for i := range c.queue {
+		if d := c.queue[i].deadline; !d.IsZero() && (earliest.IsZero() || d.Before(earliest)) {
+			earliest = d
+		}
 	}
-	if len(c.queue) == 0 {
-		_ = c.nc.SetReadDeadline(time.Time{})
-		return
-	}
-	_ = c.nc.SetReadDeadline(c.queue[0].sentAt.Add(c.cfg.RequestTimeout))
+	_ = c.nc.SetReadDeadline(earliest)
 }
 
 // readLoop reads responses until the connection fails or is closed.
@@ -337,7 +347,7 @@ func (c *Conn) readLoop() {
 func (c *Conn) readErr(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%w after %v waiting for %s", ErrTimeout, c.cfg.RequestTimeout, c.addr)
+		return fmt.Errorf("%w waiting for %s (socket.timeout.ms %v, or the message timeout)", ErrTimeout, c.addr, c.cfg.RequestTimeout)
 	}
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: %s closed the connection", ErrClosed, c.addr)

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"math"
+	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
@@ -61,7 +62,7 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 	n := len(parts)
 	for i := range n {
 		p := parts[(sk.rr+i)%n]
-		if idem && !p.canSend(sk, gen, sk.s.cfg.MaxInFlight) {
+		if idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight) {
 			continue // woken when its in-flight batches settle
 		}
 		limit := budget - perPartitionOverhead - len(p.Topic)
@@ -88,7 +89,7 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 		}
 		seq := wire.NoSequence
 		if idem {
-			p.sent(sk, b, gen)
+			p.sent(conn, b, gen)
 			sk.s.idemInflight.Add(1)
 			seq = b.Sequence
 		}
@@ -166,7 +167,7 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 			t.b.Status = int8(PossiblyPersisted) // once written, it may be in the log
 		}
 	}
-	err := conn.Send(r.req, func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
+	err := conn.SendDeadline(r.req, sk.s.requestDeadline(r), func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
 	if err != nil { // never written: retried without counting
 		for i := range r.batches {
 			t := &r.batches[i]
@@ -174,4 +175,24 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 			sk.s.retry(t, sk.s.clock.Now(), CodeTransport, err.Error(), false, NotPersisted, true)
 		}
 	}
+}
+
+// minRequestWait is how long a request may wait when its first message's
+// timeout has already passed (librdkafka's 100 ms).
+const minRequestWait = 100 * time.Millisecond
+
+// requestDeadline returns when r's response is due at the latest: when the
+// message timeout of its oldest first message passes (librdkafka bounds
+// each Produce request the same way), or zero for no such bound. The
+// connection also applies socket.timeout.ms.
+func (s *Sender) requestDeadline(r *request) time.Time {
+	if s.cfg.MessageTimeout <= 0 {
+		return time.Time{}
+	}
+	oldest := r.batches[0].b.FirstAppend
+	for _, t := range r.batches[1:] {
+		oldest = min(oldest, t.b.FirstAppend)
+	}
+	left := time.Duration(oldest + int64(s.cfg.MessageTimeout) - s.clock.Now())
+	return time.Now().Add(max(left, minRequestWait))
 }

@@ -104,6 +104,13 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 		return true
 	case errOutOfOrderSequence:
 		switch {
+		case pos < 0 && current:
+			// The broker has acknowledged later sequences of this epoch,
+			// which it accepts only in order: this batch is in the log,
+			// from an earlier attempt whose answer was lost, and has
+			// left the broker's duplicate window. librdkafka acks it
+			// implicitly too; its offset is unknown.
+			s.succeed(t, -1, -1, Persisted)
 		case expected:
 			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
 		case pos > 0: // an earlier batch failed for good: repair the gap with a new epoch
@@ -156,9 +163,7 @@ func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status St
 // asks for new metadata first (the leader may have moved).
 func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counted bool, status Status, refresh bool) {
 	b := t.b
-	if int8(status) > b.Status {
-		b.Status = int8(status) // a status never goes back down: an earlier attempt may have landed
-	}
+	b.Status = max(t.prevStatus, int8(status)) // what this attempt says, unless an earlier one may have landed
 	if s.closing.Load() {
 		s.fail(t, CodeDestroy, "producer closed while the batch was in flight", Status(b.Status))
 		return
@@ -186,9 +191,8 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 // fail completes a batch with an error. For an idempotent producer, a
 // failed batch that carried a sequence leaves a gap that must be repaired.
 func (s *Sender) fail(t *inflight, code int32, detail string, status Status) {
-	if int8(status) < t.b.Status {
-		status = Status(t.b.Status)
-	}
+	status = max(status, Status(t.prevStatus)) // an earlier attempt may have landed
+	t.b.Status = int8(status)
 	if !s.closing.Load() {
 		s.leaveGap(t.p, t.b, code, detail)
 	}

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/broker"
 )
 
 // seqState is one partition's idempotence bookkeeping. Sequences are given
@@ -13,12 +14,12 @@ import (
 type seqState struct {
 	// mu guards the following.
 	mu       sync.Mutex
-	gen      uint32 // the producer id generation the sequences below belong to
-	nextSeq  int32  // sequence for the next batch sent for the first time
-	nextAck  int32  // sequence of the oldest batch not yet acknowledged
-	inflight int    // batches sent and not yet settled
-	sink     *Sink  // where the in-flight batches went
-	retrying bool   // a batch was put back for a retry: nothing new goes until the in-flight ones settle
+	gen      uint32       // the producer id generation the sequences below belong to
+	nextSeq  int32        // sequence for the next batch sent for the first time
+	nextAck  int32        // sequence of the oldest batch not yet acknowledged
+	inflight int          // batches sent and not yet settled
+	conn     *broker.Conn // the connection the in-flight batches went on
+	retrying bool         // a batch was put back for a retry: nothing new goes until the in-flight ones settle
 }
 
 // wrapSeq adds n to a sequence, wrapping at INT32_MAX back to 0 as the
@@ -31,11 +32,13 @@ func seqAfter(a, b int32) bool {
 	return d != 0 && d < 1<<30
 }
 
-// canSend reports whether sink sk may send p's next batch now: sequences
-// are in step with generation gen, fewer than limit batches are in flight,
-// none are in flight to another broker (a former leader), and no retry is
-// waiting for the batches in flight behind it to settle.
-func (p *Partition) canSend(sk *Sink, gen uint32, limit int) bool {
+// canSend reports whether p's next batch may go on conn now: sequences are
+// in step with generation gen, fewer than limit batches are in flight, none
+// are in flight on another connection (a former leader's, or this broker's
+// previous one whose failures have not all come back yet), and no retry is
+// waiting for the batches in flight behind it to settle. Anything else
+// could let a newer batch overtake an older one at the broker.
+func (p *Partition) canSend(conn *broker.Conn, gen uint32, limit int) bool {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -46,12 +49,12 @@ func (p *Partition) canSend(sk *Sink, gen uint32, limit int) bool {
 		}
 		return true
 	}
-	return st.gen == gen && st.sink == sk && !st.retrying && st.inflight < limit
+	return st.gen == gen && st.conn == conn && !st.retrying && st.inflight < limit
 }
 
-// sent records b as in flight on sk, giving it the next sequences if it
+// sent records b as in flight on conn, giving it the next sequences if it
 // has none in generation gen.
-func (p *Partition) sent(sk *Sink, b *accumulator.Batch, gen uint32) {
+func (p *Partition) sent(conn *broker.Conn, b *accumulator.Batch, gen uint32) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -61,7 +64,7 @@ func (p *Partition) sent(sk *Sink, b *accumulator.Batch, gen uint32) {
 		st.nextSeq = wrapSeq(st.nextSeq, b.Records())
 	}
 	st.inflight++
-	st.sink = sk
+	st.conn = conn
 }
 
 // settled records that an in-flight batch's attempt is over. retrying says
