@@ -62,6 +62,14 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 	}
 	for _, m := range ms {
 		switch {
+		case m.waiter != nil:
+			w := m.waiter
+			m.waiter = nil
+			if w.deliver() {
+				p.served(m) // received by ProduceSync
+			} else {
+				toPoll = append(toPoll, m) // ProduceSync gave up: Poll gets it
+			}
 		case quiet:
 			m.drChan = nil
 			p.served(m)

@@ -87,8 +87,9 @@ type Message struct {
 	TimestampType TimestampType
 
 	// Owned by the producer from Produce to the delivery report.
-	drChan   chan Event // where the report goes; nil means Poll
-	enqueued int64      // monotonic time of Produce, for message.timeout.ms while unpartitioned
+	drChan   chan Event  // where the report goes; nil means Poll
+	waiter   *syncWaiter // a ProduceSync waiting for the report, if any
+	enqueued int64       // monotonic time of Produce, for message.timeout.ms while unpartitioned
 }
 
 // String describes the message for logs: topic, partition, offset and, for

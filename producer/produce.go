@@ -24,6 +24,12 @@ import (
 // Produce may be called from any number of goroutines at once. From the
 // call until its report, m belongs to the producer.
 func (p *Producer) Produce(m *Message, deliveryChan chan Event) error {
+	return p.produce(m, deliveryChan, nil)
+}
+
+// produce is Produce with the report routed to deliveryChan, or to w for
+// ProduceSync, or else to Poll.
+func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) error {
 	if m == nil {
 		return newError(ErrInvalidArg, "Produce: nil message")
 	}
@@ -64,6 +70,7 @@ func (p *Producer) Produce(m *Message, deliveryChan chan Event) error {
 	m.TimestampType = TimestampCreateTime
 	m.Offset, m.Err, m.Status = -1, nil, NotPersisted
 	m.drChan = deliveryChan
+	m.waiter = w
 	m.enqueued = p.clock.Mono(now)
 	p.unreported.Add(1)
 
@@ -111,7 +118,7 @@ func (p *Producer) reserve(m *Message) error {
 func (p *Producer) unreserve(m *Message) {
 	p.held.Add(-1)
 	p.heldBytes.Add(-int64(len(m.Value)))
-	m.drChan = nil
+	m.drChan, m.waiter = nil, nil
 	p.completed(1)
 }
 

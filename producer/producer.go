@@ -156,31 +156,7 @@ func (p *Producer) Poll(timeout time.Duration) Event {
 //
 // Unlike librdkafka's rd_kafka_flush, Flush does not serve the reports
 // itself: they stay queued for Poll, and count in Len until then.
-func (p *Producer) Flush(timeout time.Duration) int {
-	p.snd.SetFlushing(1)
-	defer p.snd.SetFlushing(-1)
-	p.meta.trigger() // messages waiting for a topic's metadata
-	var expired <-chan time.Time
-	if timeout >= 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
-	}
-	for {
-		p.flushMu.Lock()
-		ch := p.flushed
-		p.flushMu.Unlock()
-		n := p.unreported.Load()
-		if n == 0 {
-			return 0
-		}
-		select {
-		case <-ch:
-		case <-expired:
-			return int(p.unreported.Load())
-		}
-	}
-}
+func (p *Producer) Flush(timeout time.Duration) int { return p.flushTimeout(timeout) }
 
 // Close stops the producer. It does not flush: call Flush first to wait
 // for queued messages, as with librdkafka. Each message still queued or in

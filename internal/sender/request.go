@@ -2,6 +2,7 @@ package sender
 
 import (
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
@@ -38,6 +39,7 @@ type request struct {
 	sink    *Sink
 	req     *kmsg.ProduceRequest
 	batches []inflight
+	settled atomic.Bool // claimed by whichever comes first: the response, or a purge
 }
 
 // build takes at most one ready batch from each partition, starting at a
@@ -167,8 +169,10 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 			t.b.Status = int8(PossiblyPersisted) // once written, it may be in the log
 		}
 	}
+	sk.track(r)
 	err := conn.SendDeadline(r.req, sk.s.requestDeadline(r), func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
-	if err != nil { // never written: retried without counting
+	if err != nil && r.settled.CompareAndSwap(false, true) { // never written: retried without counting
+		sk.untrack(r)
 		for i := range r.batches {
 			t := &r.batches[i]
 			t.b.Status = t.prevStatus

@@ -22,6 +22,10 @@ const (
 // in-flight slot is now free.
 func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 	defer r.sink.Wake()
+	if !r.settled.CompareAndSwap(false, true) {
+		return // purged while in flight: the answer is ignored, as in librdkafka
+	}
+	r.sink.untrack(r)
 	now := s.clock.Now()
 	if err != nil {
 		code := CodeTransport

@@ -22,8 +22,9 @@ type Sink struct {
 	parts atomic.Pointer[[]*Partition] // copy-on-write under mu
 
 	// mu guards the following and the writes of parts.
-	mu   sync.Mutex
-	addr string
+	mu       sync.Mutex
+	addr     string
+	requests map[*request]struct{} // sent and not yet settled, for PurgeInflight
 
 	// Owned by the loop goroutine.
 	conn      *broker.Conn
@@ -33,7 +34,8 @@ type Sink struct {
 }
 
 func newSink(s *Sender, id int32, addr string) *Sink {
-	sk := &Sink{s: s, id: id, addr: addr, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	sk := &Sink{s: s, id: id, addr: addr, wake: make(chan struct{}, 1), stop: make(chan struct{}),
+		requests: make(map[*request]struct{})}
 	sk.parts.Store(new([]*Partition))
 	return sk
 }
@@ -216,4 +218,33 @@ func reconnectBackoff(base, maxB time.Duration, fails int) time.Duration {
 	}
 	d = time.Duration(float64(d) * (0.75 + 0.75*rand.Float64()))
 	return min(d, maxB)
+}
+
+// track records r as in flight until untrack.
+func (sk *Sink) track(r *request) {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	sk.requests[r] = struct{}{}
+}
+
+// untrack forgets a settled request.
+func (sk *Sink) untrack(r *request) {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	delete(sk.requests, r)
+}
+
+// takeRequests claims every request in flight, for a purge: the ones it
+// returns are settled by the caller, and their answers will be ignored.
+func (sk *Sink) takeRequests() []*request {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	out := make([]*request, 0, len(sk.requests))
+	for r := range sk.requests {
+		if r.settled.CompareAndSwap(false, true) {
+			out = append(out, r)
+		}
+		delete(sk.requests, r)
+	}
+	return out
 }

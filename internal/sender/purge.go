@@ -1,0 +1,28 @@
+package sender
+
+// Local librdkafka codes of a purge.
+const (
+	CodePurgeQueue    int32 = -152
+	CodePurgeInflight int32 = -151
+)
+
+// PurgeInflight fails every batch waiting for a response with
+// ErrPurgeInflight (status PossiblyPersisted: it may still be written), as
+// librdkafka's RD_KAFKA_PURGE_F_INFLIGHT does. Answers that arrive later are
+// ignored. Connections stay open.
+func (s *Sender) PurgeInflight() {
+	s.mu.Lock()
+	sinks := make([]*Sink, 0, len(s.sinks))
+	for _, sk := range s.sinks {
+		sinks = append(sinks, sk)
+	}
+	s.mu.Unlock()
+	for _, sk := range sinks {
+		for _, r := range sk.takeRequests() {
+			for i := range r.batches {
+				s.fail(&r.batches[i], CodePurgeInflight, "purged while in flight", PossiblyPersisted)
+			}
+		}
+		sk.Wake()
+	}
+}
