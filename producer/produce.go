@@ -88,12 +88,12 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 			return nil
 		}
 		t.mu.Unlock()
-		if m.Partition >= int32(len(ps.list)) {
-			p.unreserve(m)
-			return newError(ErrUnknownPartition, "Produce to topic %q: partition %d does not exist (the topic has %d)", m.Topic, m.Partition, len(ps.list))
-		}
 	}
-	return p.enqueue(t, ps, m)
+	if err := p.enqueue(t, ps, m); err != nil {
+		p.unreserve(m)
+		return err
+	}
+	return nil
 }
 
 // reserve counts m against the queue.buffering limits, or fails with
@@ -128,8 +128,11 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message) error {
 	part := m.Partition
 	if part == PartitionAny {
 		part = t.part.Partition(m.Key, n, ps)
+		if part < 0 || part >= n { // only a custom partitioner can do this
+			return newError(ErrUnknownPartition, "Produce to topic %q: the partitioner chose partition %d of %d", t.name, part, n)
+		}
 	} else if part >= n {
-		return newError(ErrUnknownPartition, "topic %q has no partition %d (it has %d)", t.name, part, n)
+		return newError(ErrUnknownPartition, "Produce to topic %q: partition %d does not exist (the topic has %d)", t.name, part, n)
 	}
 	m.Partition = part
 	sp := ps.list[part]

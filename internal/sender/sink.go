@@ -2,6 +2,7 @@ package sender
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,8 @@ type Sink struct {
 	mu       sync.Mutex
 	addr     string
 	requests map[*request]struct{} // sent and not yet settled, for PurgeInflight
+
+	addrChanged atomic.Bool // set by setAddr: the connection goes to an address the broker left
 
 	// Owned by the loop goroutine.
 	conn      *broker.Conn
@@ -51,10 +54,17 @@ func (sk *Sink) Wake() {
 	}
 }
 
+// setAddr records the broker's address from metadata. When it moved, the
+// sink drops its connection and dials the new address: the old one may
+// still answer, as another broker or as a broker that leads nothing.
 func (sk *Sink) setAddr(addr string) {
 	sk.mu.Lock()
 	defer sk.mu.Unlock()
-	sk.addr = addr
+	if sk.addr != addr {
+		sk.addr = addr
+		sk.addrChanged.Store(true)
+		sk.Wake()
+	}
 }
 
 func (sk *Sink) add(p *Partition) {
@@ -115,6 +125,10 @@ func (sk *Sink) loop() {
 // connection returns a live connection, dialing one when there is none and
 // the reconnect backoff allows. It returns nil when there is none yet.
 func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
+	if sk.addrChanged.Swap(false) && sk.conn != nil {
+		sk.conn.Close(fmt.Errorf("%w: broker %d moved to a new address", broker.ErrClosed, sk.id))
+		sk.nextDial = 0
+	}
 	if sk.conn != nil {
 		if sk.conn.Err() == nil {
 			return sk.conn

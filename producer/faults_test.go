@@ -1,0 +1,245 @@
+package producer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kprod-go/kprod/producer"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// netSwitch is a dialer that can cut the producer off from every broker
+// (closing its open connections and refusing new ones) and restore it: a
+// network partition, for the producer only.
+type netSwitch struct {
+	mu    sync.Mutex
+	down  bool
+	conns []net.Conn
+}
+
+func (n *netSwitch) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.down {
+		return nil, errors.New("netSwitch: network is down")
+	}
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err == nil {
+		n.conns = append(n.conns, c)
+	}
+	return c, err
+}
+
+// cut closes every connection and refuses new ones until heal.
+func (n *netSwitch) cut() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.down = true
+	for _, c := range n.conns {
+		c.Close()
+	}
+	n.conns = nil
+}
+
+func (n *netSwitch) heal() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.down = false
+}
+
+// streamResult is what produceDuring saw.
+type streamResult struct {
+	reports []*producer.Message
+	failed  map[producer.ErrorCode]int
+}
+
+// produceDuring produces n keyed messages while disrupt runs (started once
+// a third of them are produced), serving reports as it goes, and returns
+// every report once all n have one. It fails the test if a report is
+// missing or comes twice.
+func produceDuring(t *testing.T, p *producer.Producer, n int, disrupt func()) streamResult {
+	t.Helper()
+	res := streamResult{failed: map[producer.ErrorCode]int{}}
+	seen := make([]bool, n)
+	take := func(e producer.Event) {
+		m, ok := e.(*producer.Message)
+		if !ok {
+			return
+		}
+		i := m.Opaque.(int)
+		require.False(t, seen[i], "message %d reported twice", i)
+		seen[i] = true
+		res.reports = append(res.reports, m)
+		if m.Err != nil {
+			var pe producer.Error
+			require.True(t, errors.As(m.Err, &pe))
+			res.failed[pe.Code()]++
+		}
+	}
+	var disrupted sync.WaitGroup
+	for i := 0; i < n; {
+		if i == n/3 {
+			disrupted.Add(1)
+			go func() { defer disrupted.Done(); disrupt() }()
+		}
+		err := p.Produce(&producer.Message{Topic: testTopic, Partition: producer.PartitionAny,
+			Key: keyFor(i), Value: []byte(fmt.Sprint(i)), Opaque: i}, nil)
+		if errors.Is(err, producer.ErrQueueFull) {
+			take(p.Poll(10 * time.Millisecond))
+			continue
+		}
+		require.NoError(t, err)
+		i++
+		if i%100 == 0 {
+			time.Sleep(time.Millisecond) // pace the stream so the disruption lands mid-way
+		}
+	}
+	disrupted.Wait()
+	require.Equal(t, 0, p.Flush(60*time.Second), "Flush must return once the cluster is back")
+	for len(res.reports) < n {
+		e := p.Poll(5 * time.Second)
+		require.NotNil(t, e, "missing reports: got %d of %d", len(res.reports), n)
+		take(e)
+	}
+	requireNoMoreReports(t, p)
+	require.Equal(t, 0, p.Len())
+	return res
+}
+
+// checkDeliveredAreInLog asserts every delivered message is in the log,
+// exactly once when exactlyOnce (idempotence), at least once otherwise.
+func checkDeliveredAreInLog(t *testing.T, c *kfake.Cluster, res streamResult, exactlyOnce bool) {
+	t.Helper()
+	delivered := map[string]bool{}
+	for _, m := range res.reports {
+		if m.Err == nil {
+			delivered[string(m.Value)] = true
+		}
+	}
+	records := consume(t, c, testTopic, len(delivered))
+	count := map[string]int{}
+	for _, r := range records {
+		count[string(r.Value)]++
+	}
+	dups := 0
+	for v := range delivered {
+		require.Positive(t, count[v], "delivered message %s is not in the log", v)
+		if count[v] > 1 {
+			dups++
+		}
+	}
+	if exactlyOnce {
+		require.Zero(t, dups, "duplicates in the log")
+	}
+	t.Logf("delivered %d, failed %v, duplicated %d", len(delivered), res.failed, dups)
+}
+
+// faultModes runs body for a plain and an idempotent producer.
+func faultModes(t *testing.T, extra producer.ConfigMap, body func(t *testing.T, idempotent bool, conf producer.ConfigMap)) {
+	for _, idem := range []bool{false, true} {
+		t.Run(fmt.Sprintf("idempotence=%v", idem), func(t *testing.T) {
+			conf := producer.ConfigMap{"linger.ms": 2, "retry.backoff.ms": 20, "enable.idempotence": idem,
+				"topic.metadata.refresh.interval.ms": 500}
+			for k, v := range extra {
+				conf[k] = v
+			}
+			body(t, idem, conf)
+		})
+	}
+}
+
+func TestABrokerRemovedAndReaddedLosesNothing(t *testing.T) {
+	// A request in flight to the removed broker may never be answered:
+	// socket.timeout.ms bounds the wait for it, as in librdkafka.
+	faultModes(t, producer.ConfigMap{"socket.timeout.ms": 3000}, func(t *testing.T, idem bool, conf producer.ConfigMap) {
+		c := newCluster(t)
+		p := newProducer(t, c, conf)
+		res := produceDuring(t, p, 6000, func() {
+			require.NoError(t, c.RemoveNode(1))
+			time.Sleep(100 * time.Millisecond) // let the producer run without it for a while
+			_, _, err := c.AddNode(1, 0)
+			require.NoError(t, err)
+			c.ShufflePartitionLeaders()
+		})
+		require.Empty(t, res.failed)
+		checkDeliveredAreInLog(t, c, res, idem)
+	})
+}
+
+func TestAllBrokersGoneThenBackLosesNothing(t *testing.T) {
+	faultModes(t, nil, func(t *testing.T, idem bool, conf producer.ConfigMap) {
+		c := newCluster(t)
+		var sw netSwitch
+		p := newProducer(t, c, conf, producer.WithDialer(sw.dial))
+		res := produceDuring(t, p, 6000, func() {
+			sw.cut()
+			time.Sleep(300 * time.Millisecond) // an outage of some length
+			sw.heal()
+		})
+		require.Empty(t, res.failed)
+		checkDeliveredAreInLog(t, c, res, idem)
+	})
+}
+
+func TestAnOutageLongerThanTheMessageTimeoutFailsMessagesOnceEach(t *testing.T) {
+	faultModes(t, producer.ConfigMap{"message.timeout.ms": 300}, func(t *testing.T, idem bool, conf producer.ConfigMap) {
+		c := newCluster(t)
+		var sw netSwitch
+		p := newProducer(t, c, conf, producer.WithDialer(sw.dial))
+		res := produceDuring(t, p, 3000, func() {
+			sw.cut()
+			time.Sleep(800 * time.Millisecond)
+			sw.heal()
+		})
+		for code := range res.failed {
+			require.Equal(t, producer.ErrMsgTimedOut, code, "failures are timeouts")
+		}
+		checkDeliveredAreInLog(t, c, res, idem)
+		require.NoError(t, p.FatalError())
+	})
+}
+
+func TestMetadataErrorsAreRiddenOut(t *testing.T) {
+	faultModes(t, nil, func(t *testing.T, idem bool, conf producer.ConfigMap) {
+		c := newCluster(t)
+		p := newProducer(t, c, conf)
+		res := produceDuring(t, p, 3000, func() {
+			c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Metadata}, Topic: testTopic, Err: kerr.LeaderNotAvailable, Count: 5})
+			c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: testTopic, Err: kerr.NotLeaderForPartition, Count: 3})
+		})
+		require.Empty(t, res.failed)
+		checkDeliveredAreInLog(t, c, res, idem)
+	})
+}
+
+func TestATopicDeletedWhileProducingFailsItsMessagesOnceEach(t *testing.T) {
+	faultModes(t, producer.ConfigMap{"message.timeout.ms": 1000}, func(t *testing.T, idem bool, conf producer.ConfigMap) {
+		c := newCluster(t)
+		p := newProducer(t, c, conf)
+		admin, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+		require.NoError(t, err)
+		defer admin.Close()
+		res := produceDuring(t, p, 3000, func() {
+			req := kmsg.NewPtrDeleteTopicsRequest()
+			req.TopicNames = []string{testTopic}
+			dt := kmsg.NewDeleteTopicsRequestTopic()
+			dt.Topic = kmsg.StringPtr(testTopic)
+			req.Topics = append(req.Topics, dt)
+			_, err := req.RequestWith(context.Background(), admin)
+			require.NoError(t, err)
+		})
+		t.Logf("reports: %d, failed by code: %v", len(res.reports), res.failed)
+		for code := range res.failed {
+			require.Contains(t, []producer.ErrorCode{producer.ErrMsgTimedOut, producer.ErrUnknownTopicOrPart, producer.ErrUnknownPartition, producer.ErrUnknownTopic}, code)
+		}
+	})
+}
