@@ -162,8 +162,7 @@ func (q *Queue) Take(now int64, flushing bool, maxBytes int) (*Batch, int64) {
 		return nil, at
 	}
 	b.sealed = true
-	q.batches[0] = nil
-	q.batches = q.batches[1:]
+	q.dropLocked(1)
 	return b, at
 }
 
@@ -211,9 +210,17 @@ func (q *Queue) takeLocked(dst []*Batch, n int) []*Batch {
 		b.sealed = true
 		dst = append(dst, b)
 	}
-	clear(q.batches[:n])
-	q.batches = q.batches[n:]
+	q.dropLocked(n)
 	return dst
+}
+
+// dropLocked removes the first n batches, keeping the slice's backing array
+// so that a queue in steady state allocates nothing. Queues hold a handful
+// of batches, so the copy is short.
+func (q *Queue) dropLocked(n int) {
+	k := copy(q.batches, q.batches[n:])
+	clear(q.batches[k:])
+	q.batches = q.batches[:k]
 }
 
 // Len returns the number of batches queued.

@@ -89,7 +89,7 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 		}
 		t.mu.Unlock()
 	}
-	if err := p.enqueue(t, ps, m); err != nil {
+	if err := p.enqueue(t, ps, m, m.enqueued); err != nil {
 		p.unreserve(m)
 		return err
 	}
@@ -122,8 +122,9 @@ func (p *Producer) unreserve(m *Message) {
 	p.completed(1)
 }
 
-// enqueue partitions m and appends it to its partition's queue.
-func (p *Producer) enqueue(t *topic, ps *partitions, m *Message) error {
+// enqueue partitions m and appends it to its partition's queue. now is the
+// current monotonic time (the Produce call's one clock reading).
+func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) error {
 	n := int32(len(ps.list))
 	part := m.Partition
 	if part == PartitionAny {
@@ -143,7 +144,7 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message) error {
 		Headers:   m.Headers,
 		Ref:       m,
 	}
-	res, grown := accumulator.Append(sp.Queue, &rec, p.clock.Now())
+	res, grown := accumulator.Append(sp.Queue, &rec, now)
 	if res != 0 {
 		sp.Wake()
 	}

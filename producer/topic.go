@@ -77,8 +77,9 @@ func (t *topic) setPartitions(p *Producer, ps *partitions) {
 	defer t.mu.Unlock()
 	t.err = nil
 	if t.parts.Load() == nil && len(t.unassigned) > 0 {
+		now := p.clock.Now()
 		for _, m := range t.unassigned {
-			if err := p.enqueue(t, ps, m); err != nil {
+			if err := p.enqueue(t, ps, m, now); err != nil {
 				p.failMessage(m, err)
 			}
 		}

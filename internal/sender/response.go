@@ -141,12 +141,10 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 
 // describe names a broker error and the partition it hit.
 func describe(code int16, p *Partition, msg *string) string {
-	name := "UNKNOWN"
-	if e := kerr.ErrorForCode(code); e != nil {
-		var ke *kerr.Error
-		if errors.As(e, &ke) {
-			name = ke.Message
-		}
+	name := "an error code unknown to Kafka"
+	var ke *kerr.Error
+	if errors.As(kerr.ErrorForCode(code), &ke) && ke.Code == code { // unknown codes map to UNKNOWN_SERVER_ERROR
+		name = ke.Message
 	}
 	d := fmt.Sprintf("broker returned %s (%d) for %s [%d]", name, code, p.Topic, p.ID)
 	if msg != nil && *msg != "" {

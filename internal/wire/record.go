@@ -59,29 +59,50 @@ func RecordLen(bodyLen int) int { return VarintLen(int32(bodyLen)) + bodyLen }
 
 // AppendRecord appends one v2 record. bodyLen must be RecordBodyLen of the
 // same arguments; callers compute it first to decide whether the record fits
-// its batch.
+// its batch. It grows dst once and writes the fields in place.
 func AppendRecord[H HeaderLike](dst []byte, bodyLen int, tsDelta int64, offsetDelta int32, key, value []byte, headers []H) []byte {
-	dst = AppendVarint(dst, int32(bodyLen))
-	dst = append(dst, 0) // attributes: unused by v2 records
-	dst = AppendVarlong(dst, tsDelta)
-	dst = AppendVarint(dst, offsetDelta)
-	dst = appendBytes(dst, key)
-	dst = appendBytes(dst, value)
-	dst = AppendVarint(dst, int32(len(headers)))
-	for i := range headers {
-		h := Header(headers[i])
-		dst = AppendVarint(dst, int32(len(h.Key)))
-		dst = append(dst, h.Key...)
-		dst = appendBytes(dst, h.Value)
+	n := len(dst)
+	total := RecordLen(bodyLen)
+	if cap(dst)-n < total {
+		dst = append(dst[:cap(dst)], make([]byte, total-(cap(dst)-n))...)
+	}
+	dst = dst[:n+total]
+	b := dst[n:]
+	i := putVarint(b, int64(bodyLen))
+	b[i] = 0 // attributes: unused by v2 records
+	i++
+	i += putVarint(b[i:], tsDelta)
+	i += putVarint(b[i:], int64(offsetDelta))
+	i += putBytes(b[i:], key)
+	i += putBytes(b[i:], value)
+	i += putVarint(b[i:], int64(len(headers)))
+	for j := range headers {
+		h := Header(headers[j])
+		i += putVarint(b[i:], int64(len(h.Key)))
+		i += copy(b[i:], h.Key)
+		i += putBytes(b[i:], h.Value)
 	}
 	return dst
 }
 
-// appendBytes appends a nullable byte field: -1 for nil, else length and data.
-func appendBytes(dst, b []byte) []byte {
-	if b == nil {
-		return AppendVarint(dst, -1)
+// putVarint writes v zigzag-encoded at the start of b and returns its width.
+func putVarint(b []byte, v int64) int {
+	u := uint64((v << 1) ^ (v >> 63))
+	i := 0
+	for u >= 0x80 {
+		b[i] = byte(u) | 0x80
+		u >>= 7
+		i++
 	}
-	dst = AppendVarint(dst, int32(len(b)))
-	return append(dst, b...)
+	b[i] = byte(u)
+	return i + 1
+}
+
+// putBytes writes a nullable byte field: -1 for nil, else length and data.
+func putBytes(b, v []byte) int {
+	if v == nil {
+		return putVarint(b, -1)
+	}
+	i := putVarint(b, int64(len(v)))
+	return i + copy(b[i:], v)
 }
