@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"testing"
@@ -242,4 +243,87 @@ func TestATopicDeletedWhileProducingFailsItsMessagesOnceEach(t *testing.T) {
 			require.Contains(t, []producer.ErrorCode{producer.ErrMsgTimedOut, producer.ErrUnknownTopicOrPart, producer.ErrUnknownPartition, producer.ErrUnknownTopic}, code)
 		}
 	})
+}
+
+func TestSoakMixingLoadAndFaults(t *testing.T) {
+	n, rounds := 60_000, 6
+	if testing.Short() {
+		n, rounds = 12_000, 3
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	c := newCluster(t)
+	var sw netSwitch
+	p := newProducer(t, c, producer.ConfigMap{"enable.idempotence": true, "linger.ms": 2,
+		"retry.backoff.ms": 20, "socket.timeout.ms": 3000, "topic.metadata.refresh.interval.ms": 500},
+		producer.WithDialer(sw.dial))
+	var faults []string
+	res := produceDuring(t, p, n, func() {
+		for range rounds {
+			switch k := rng.IntN(5); k {
+			case 0:
+				faults = append(faults, "leaders shuffled")
+				c.ShufflePartitionLeaders()
+			case 1:
+				faults = append(faults, "network cut for 200ms")
+				sw.cut()
+				time.Sleep(200 * time.Millisecond)
+				sw.heal()
+			case 2:
+				faults = append(faults, "NOT_LEADER x3")
+				c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: testTopic, Err: kerr.NotLeaderForPartition, Count: 3})
+			case 3:
+				faults = append(faults, "REQUEST_TIMED_OUT after append x3")
+				c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: testTopic, Err: kerr.RequestTimedOut, Count: 3})
+			case 4:
+				faults = append(faults, "partition moved")
+				_ = c.MoveTopicPartition(testTopic, int32(rng.IntN(6)), int32(rng.IntN(3)))
+			}
+			time.Sleep(time.Duration(50+rng.IntN(100)) * time.Millisecond)
+		}
+	})
+	records := consume(t, c, testTopic, n-sumFailed(res))
+	count := map[string]int{}
+	reordered := 0
+	last := map[string]int{}
+	for _, r := range records {
+		count[string(r.Value)]++
+		var i int
+		fmt.Sscan(string(r.Value), &i)
+		if prev, ok := last[string(r.Key)]; ok && i < prev {
+			reordered++
+		}
+		last[string(r.Key)] = i
+	}
+	delivered, duplicates, lost := 0, 0, 0
+	for _, m := range res.reports {
+		if m.Err != nil {
+			continue
+		}
+		delivered++
+		switch count[string(m.Value)] {
+		case 0:
+			lost++
+		case 1:
+		default:
+			duplicates++
+		}
+	}
+	t.Logf("faults: %v", faults)
+	t.Logf("produced %d, delivered %d, failed by code %v, duplicates %d, reordered %d, lost %d",
+		n, delivered, res.failed, duplicates, reordered, lost)
+	require.Zero(t, duplicates, "duplicates")
+	require.Zero(t, reordered, "reordered")
+	require.Zero(t, lost, "lost")
+	require.Equal(t, n, len(res.reports))
+}
+
+// sumFailed counts failed reports.
+func sumFailed(res streamResult) int {
+	n := 0
+	for _, c := range res.failed {
+		n += c
+	}
+	return n
 }
