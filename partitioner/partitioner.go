@@ -46,6 +46,16 @@ type Partitioner interface {
 	Partition(key []byte, numPartitions int32, avail Availability) int32
 }
 
+// Timed is implemented by partitioners that keep time, as librdkafka's
+// sticky partitioning does. PartitionAt is Partition for a message produced
+// at now (a reading with a monotonic clock, such as time.Now's): the
+// producer passes the reading it took for the message's timestamp, so the
+// hot path reads the clock once. A caller must use one of Partition and
+// PartitionAt throughout, not both.
+type Timed interface {
+	PartitionAt(key []byte, numPartitions int32, avail Availability, now time.Time) int32
+}
+
 // Func adapts a function to Partitioner.
 type Func func(key []byte, numPartitions int32, avail Availability) int32
 

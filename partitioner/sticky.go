@@ -54,11 +54,17 @@ func newSticky(linger time.Duration, now func() time.Time, pick func(int32, Avai
 // partition returns the topic's sticky partition for a keyless message,
 // picking a new one when it is due.
 func (s *sticky) partition(n int32, avail Availability) int32 {
+	return s.partitionAt(n, avail, s.elapsed())
+}
+
+// partitionAt is partition at a given time since the sticky state was
+// created.
+func (s *sticky) partitionAt(n int32, avail Availability, elapsed time.Duration) int32 {
 	p := s.current.Load()
 	if p < 0 || p >= n || (avail != nil && !avail.Available(p)) {
 		s.lastPick.Store(notPicked)
 	}
-	now := s.elapsed().Microseconds()
+	now := elapsed.Microseconds()
 	last := s.lastPick.Load()
 	if now-last > s.lingerUS {
 		if s.lastPick.CompareAndSwap(last, now) {
@@ -86,3 +92,7 @@ func (s *sticky) elapsed() time.Duration {
 	}
 	return s.now().Sub(s.origin)
 }
+
+// since returns t's time since the sticky state was created, from t's
+// monotonic reading when it has one.
+func (s *sticky) since(t time.Time) time.Duration { return t.Sub(s.origin) }

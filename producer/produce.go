@@ -89,7 +89,7 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 		}
 		t.mu.Unlock()
 	}
-	if err := p.enqueue(t, ps, m, m.enqueued); err != nil {
+	if err := p.enqueue(t, ps, m, now); err != nil {
 		p.unreserve(m)
 		return err
 	}
@@ -123,12 +123,17 @@ func (p *Producer) unreserve(m *Message) {
 }
 
 // enqueue partitions m and appends it to its partition's queue. now is the
-// current monotonic time (the Produce call's one clock reading).
-func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) error {
+// Produce call's one clock reading, which serves the partitioner's sticky
+// timing and the batch's linger deadline too.
+func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now time.Time) error {
 	n := int32(len(ps.list))
 	part := m.Partition
 	if part == PartitionAny {
-		part = t.part.Partition(m.Key, n, ps)
+		if t.timed != nil {
+			part = t.timed.PartitionAt(m.Key, n, ps, now)
+		} else {
+			part = t.part.Partition(m.Key, n, ps)
+		}
 		if part < 0 || part >= n { // only a custom partitioner can do this
 			return newError(ErrUnknownPartition, "Produce to topic %q: the partitioner chose partition %d of %d", t.name, part, n)
 		}
@@ -144,7 +149,7 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) erro
 		Headers:   m.Headers,
 		Ref:       m,
 	}
-	res, grown := accumulator.Append(sp.Queue, &rec, now)
+	res, grown := accumulator.Append(sp.Queue, &rec, p.clock.Mono(now))
 	if res != 0 {
 		sp.Wake()
 	}

@@ -3,6 +3,7 @@ package producer
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/sender"
@@ -16,7 +17,9 @@ type topic struct {
 	part partitioner.Partitioner
 	// observer is part when it wants to hear of appends (uniform_sticky).
 	observer partitioner.AppendObserver
-	born     int64 // monotonic time the producer first saw the topic
+	// timed is part when it can use Produce's clock reading (sticky).
+	timed partitioner.Timed
+	born  int64 // monotonic time the producer first saw the topic
 
 	// parts is nil until metadata has described the topic. It is stored
 	// under mu, after the unpartitioned messages have moved to their
@@ -59,6 +62,7 @@ func (p *Producer) topic(name string) (*topic, error) {
 	}
 	t := &topic{name: name, part: part, born: p.clock.Now()}
 	t.observer, _ = part.(partitioner.AppendObserver)
+	t.timed, _ = part.(partitioner.Timed)
 	next := make(map[string]*topic, len(old)+1)
 	for k, v := range old {
 		next[k] = v
@@ -77,7 +81,7 @@ func (t *topic) setPartitions(p *Producer, ps *partitions) {
 	defer t.mu.Unlock()
 	t.err = nil
 	if t.parts.Load() == nil && len(t.unassigned) > 0 {
-		now := p.clock.Now()
+		now := time.Now()
 		for _, m := range t.unassigned {
 			if err := p.enqueue(t, ps, m, now); err != nil {
 				p.failMessage(m, err)
