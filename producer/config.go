@@ -55,6 +55,7 @@ import (
 //   - socket.timeout.ms: 10..300000 ms; default 60000.
 //   - socket.connection.setup.timeout.ms: 1000..2147483647 ms; default 30000.
 //   - socket.keepalive.enable: bool; default false.
+//   - receive.message.max.bytes: integer 1000..2147483647; default 100000000. A larger response from a broker is refused as a protocol error.
 //   - socket.max.fails: integer 0..1000000; default 1.
 //   - reconnect.backoff.ms: 0..3600000 ms; default 100.
 //   - reconnect.backoff.max.ms: 0..3600000 ms; default 10000. Must be at least reconnect.backoff.ms.
@@ -165,6 +166,7 @@ type config struct {
 	reconnectBackoff               time.Duration // reconnect.backoff.ms
 	reconnectBackoffMax            time.Duration // reconnect.backoff.max.ms
 	socketMaxFails                 int           // socket.max.fails; 0 = never disconnect
+	receiveMessageMaxBytes         int           // receive.message.max.bytes: largest response accepted
 	socketKeepalive                bool          // socket.keepalive.enable
 	socketConnectionSetupTimeout   time.Duration // socket.connection.setup.timeout.ms
 	goDeliveryReports              bool          // go.delivery.reports: false = no reports at all

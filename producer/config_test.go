@@ -106,6 +106,7 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 		reconnectBackoff:               100 * time.Millisecond,
 		reconnectBackoffMax:            10000 * time.Millisecond,
 		socketMaxFails:                 1,
+		receiveMessageMaxBytes:         100000000,
 		socketKeepalive:                false,
 		socketConnectionSetupTimeout:   30000 * time.Millisecond,
 		goDeliveryReports:              true,

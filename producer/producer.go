@@ -104,6 +104,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		RequestTimeout: cfg.socketTimeout,
 		DialTimeout:    cfg.socketConnectionSetupTimeout,
 		KeepAlive:      cfg.socketKeepalive,
+		MaxResponse:    cfg.receiveMessageMaxBytes,
 		Dial:           o.dial,
 	}
 	p.snd = sender.New(sender.Config{

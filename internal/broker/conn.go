@@ -22,6 +22,7 @@ type Config struct {
 	RequestTimeout time.Duration // socket.timeout.ms: longest wait for one response
 	DialTimeout    time.Duration // socket.connection.setup.timeout.ms
 	KeepAlive      bool          // socket.keepalive.enable
+	MaxResponse    int           // receive.message.max.bytes; 0 means librdkafka's default, 100000000
 	// Dial overrides net.Dialer; tests use it to interpose on connections.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -97,7 +98,7 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	for i := range c.versions {
 		c.versions[i] = -1
 	}
-	c.versions[kmsg.ApiVersions] = 3
+	c.versions[kmsg.ApiVersions] = MaxApiVersionsVersion
 	go c.readLoop()
 	if err := c.negotiate(ctx); err != nil {
 		c.Close(err)
@@ -107,9 +108,10 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 }
 
 // negotiate asks the broker which request versions it supports, falling back
-// to ApiVersions v0 for brokers that do not know v3.
+// to ApiVersions v0 for brokers that do not know v2. It uses v2, not the
+// flexible v3: see the package doc.
 func (c *Conn) negotiate(ctx context.Context) error {
-	for _, v := range []int16{3, 0} {
+	for _, v := range []int16{MaxApiVersionsVersion, 0} {
 		req := kmsg.NewPtrApiVersionsRequest()
 		req.Version = v
 		req.ClientSoftwareName = c.cfg.SoftwareName
@@ -266,6 +268,11 @@ func (c *Conn) Close(err error) {
 	<-c.readerDone
 }
 
+// Abort closes the connection with err without waiting for its reader:
+// for a Done callback (which runs on the reader) that finds the stream
+// cannot be trusted. Requests still waiting fail with err, from this call.
+func (c *Conn) Abort(err error) { c.closeWith(err) }
+
 // closeWith marks the connection closed, closes the socket and fails the
 // queued requests. It is safe to call more than once and from the reader.
 func (c *Conn) closeWith(err error) {
@@ -312,8 +319,8 @@ func (c *Conn) readLoop() {
 		}
 		size := int32(binary.BigEndian.Uint32(hdr[:4]))
 		corr := int32(binary.BigEndian.Uint32(hdr[4:]))
-		if size < 4 || size > 1<<30 {
-			c.closeWith(fmt.Errorf("%w: response size %d from %s", ErrProtocol, size, c.addr))
+		if maxResp := c.maxResponse(); size < 4 || int64(size) > int64(maxResp) {
+			c.closeWith(fmt.Errorf("%w: invalid response size %d from %s (receive.message.max.bytes %d)", ErrProtocol, size, c.addr, maxResp))
 			return
 		}
 		body := make([]byte, size-4)
@@ -335,12 +342,21 @@ func (c *Conn) readLoop() {
 
 		resp, err := decode(p.req, body)
 		if err != nil {
-			p.done(nil, fmt.Errorf("%w: %s response from %s: %v", ErrProtocol, kmsg.NameForKey(p.req.Key()), c.addr, err))
-			c.closeWith(err)
+			err = fmt.Errorf("%w: undecodable %s response from %s: %v", ErrProtocol, kmsg.NameForKey(p.req.Key()), c.addr, err)
+			p.done(nil, err)
+			c.closeWith(err) // the stream can no longer be trusted: fail the rest the same way
 			return
 		}
 		p.done(resp, nil)
 	}
+}
+
+// maxResponse is the largest response accepted.
+func (c *Conn) maxResponse() int {
+	if c.cfg.MaxResponse > 0 {
+		return c.cfg.MaxResponse
+	}
+	return 100_000_000
 }
 
 // readErr turns a read failure into the error requests complete with.

@@ -2,4 +2,22 @@
 // ApiVersions negotiation, request framing with correlation ids, pipelining
 // and timeouts. It knows nothing of batching, retries or metadata; callers
 // above it decide what to send and what a failure means.
+//
+// # Why kprod speaks non-flexible request versions
+//
+// kprod sends the newest versions of its requests that are not "flexible"
+// (see MaxProduceVersion and its neighbours), which every Kafka broker from
+// 2.x to 4.x accepts and which carry everything kprod uses. Flexible
+// versions add tagged-field sections, and kmsg v1.15.0 keeps looping over a
+// tagged-field count after its input has run out: a corrupt count of 2^32-1
+// costs a minute of CPU on the connection's reader goroutine, where no
+// deadline can interrupt it (TestHugeTaggedFieldCountFailsQuickly).
 package broker
+
+// The newest request versions kprod sends, all non-flexible.
+const (
+	MaxProduceVersion        = 8 // record batch v2, zstd (v7+), per-record errors (v8)
+	MaxMetadataVersion       = 8 // leader epochs, auto-creation flag
+	MaxInitProducerIDVersion = 1
+	MaxApiVersionsVersion    = 2
+)

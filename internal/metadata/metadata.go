@@ -15,9 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// maxVersion is the newest Metadata version the producer speaks.
-const maxVersion = 12
-
 // Partition is one partition's leadership as the broker sees it.
 type Partition struct {
 	ID          int32
@@ -42,7 +39,7 @@ type Snapshot struct {
 // Fetch asks conn for metadata of topics (all topics when topics is nil),
 // asking the broker to create missing topics when autoCreate is set.
 func Fetch(ctx context.Context, conn *broker.Conn, topics []string, autoCreate bool) (*Snapshot, error) {
-	v := min(conn.MaxVersion(kmsg.Metadata.Int16()), maxVersion)
+	v := min(conn.MaxVersion(kmsg.Metadata.Int16()), broker.MaxMetadataVersion)
 	if v < 0 {
 		return nil, fmt.Errorf("broker %s does not support Metadata requests", conn.Addr())
 	}

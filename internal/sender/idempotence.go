@@ -14,9 +14,6 @@ const (
 	CodeGaplessGuarantee int32 = -148
 )
 
-// maxInitProducerIDVersion is the newest InitProducerId version we send.
-const maxInitProducerIDVersion = 4
-
 // requestPID sends InitProducerId on conn. Any broker can answer for a
 // producer without a transactional id. The answer moves the state machine
 // on and wakes every sink.
@@ -28,7 +25,7 @@ func (sk *Sink) requestPID(conn *broker.Conn) {
 		return
 	}
 	req := kmsg.NewPtrInitProducerIDRequest()
-	req.Version = min(v, maxInitProducerIDVersion)
+	req.Version = min(v, broker.MaxInitProducerIDVersion)
 	req.TransactionTimeoutMillis = -1
 	req.ProducerID = -1
 	req.ProducerEpoch = -1

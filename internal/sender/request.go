@@ -12,10 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// maxProduceVersion is the newest Produce version we send. v13 addresses
-// topics by id, which the producer does not track.
-const maxProduceVersion = 12
-
 // minProduceVersion is the oldest that carries record batch v2.
 const minProduceVersion = 3
 
@@ -37,6 +33,7 @@ type inflight struct {
 // request is one Produce request and the batches it carries.
 type request struct {
 	sink    *Sink
+	conn    *broker.Conn // the connection it was sent on
 	req     *kmsg.ProduceRequest
 	batches []inflight
 	settled atomic.Bool // claimed by whichever comes first: the response, or a purge
@@ -47,7 +44,7 @@ type request struct {
 // into one Produce request up to message.max.bytes. It returns nil and the
 // time the next batch will be ready when nothing is ready now.
 func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing bool) (*request, int64) {
-	version := min(conn.MaxVersion(kmsg.Produce.Int16()), maxProduceVersion)
+	version := min(conn.MaxVersion(kmsg.Produce.Int16()), broker.MaxProduceVersion)
 	idem := sk.s.cfg.Idempotent
 	var pid int64 = wire.NoProducerID
 	epoch := wire.NoProducerEpoch
@@ -169,6 +166,7 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 			t.b.Status = int8(PossiblyPersisted) // once written, it may be in the log
 		}
 	}
+	r.conn = conn
 	sk.track(r)
 	err := conn.SendDeadline(r.req, sk.s.requestDeadline(r), func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
 	if err != nil && r.settled.CompareAndSwap(false, true) { // never written: retried without counting

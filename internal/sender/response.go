@@ -55,10 +55,23 @@ func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 			s.settle(t, now, rp)
 		}
 	}
+	// A response that does not answer every partition sent does not fit its
+	// request: the stream can no longer be trusted. Reconnect, and retry what
+	// it left out as after a lost connection (__TRANSPORT: it may have been
+	// written). librdkafka fails such batches with __BAD_MSG; a retry is what
+	// the broker's answer leaves room for.
+	var lost error
 	for i := range r.batches {
 		if t := &r.batches[i]; !t.done {
-			s.fail(t, CodeBadMsg, fmt.Sprintf("broker response left out %s [%d]", t.p.Topic, t.p.ID), PossiblyPersisted)
+			detail := fmt.Sprintf("broker %d's Produce response left out %s [%d]; reconnecting", r.sink.id, t.p.Topic, t.p.ID)
+			if lost == nil {
+				lost = fmt.Errorf("%w: %s", broker.ErrProtocol, detail)
+			}
+			s.retry(t, now, CodeTransport, detail, true, PossiblyPersisted, false)
 		}
+	}
+	if lost != nil && r.conn != nil {
+		r.conn.Abort(lost) // on the reader goroutine: Close would wait for itself
 	}
 }
 
