@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestQuickKprod runs the whole harness in quick mode for kprod: it builds
+// the client and broker, starts the broker process, runs every workload on
+// a fresh topic, and prints the table.
+func TestQuickKprod(t *testing.T) {
+	var md bytes.Buffer
+	log := io.Discard
+	if testing.Verbose() {
+		log = tWriter{t}
+	}
+	start := time.Now()
+	results, err := run(options{quick: true, clients: []string{"kprod"}, scale: 1, runs: 1, timeout: time.Minute}, &md, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(results), len(workloads(true, 1)); got != want {
+		t.Fatalf("got %d results, want one per workload (%d)", got, want)
+	}
+	for _, r := range results {
+		if r.Err != "" || r.Failed > 0 || r.Delivered != int64(r.Settings.Messages) {
+			t.Errorf("%s: delivered %d of %d, %d failed, error %q %q", r.Workload, r.Delivered, r.Settings.Messages, r.Failed, r.Err, r.FirstError)
+		}
+		if r.MsgsPerS <= 0 || r.CPUPerMsg <= 0 || r.MaxRSS <= 0 || r.LatencySamples == 0 {
+			t.Errorf("%s: got a result with empty measurements: %+v", r.Workload, r.Result)
+		}
+	}
+	out := md.String()
+	for _, want := range []string{"| kprod |", "### 100B\n", "### 1KB-keyed-12p-zstd\n", "Quick mode"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("quick run took %v\n%s", time.Since(start).Round(time.Millisecond), out)
+}
+
+func TestMedianPicksTheMiddleSuccessfulRun(t *testing.T) {
+	rs := []runResult{{Err: "boom"}, {}, {}, {}}
+	rs[1].MsgsPerS, rs[2].MsgsPerS, rs[3].MsgsPerS = 10, 30, 20
+	if got := median(rs).MsgsPerS; got != 20 {
+		t.Errorf("got the run with %v msgs/s, want 20", got)
+	}
+	if got := median([]runResult{{Err: "boom"}}).Err; got != "boom" {
+		t.Errorf("with only failed runs, got error %q, want the failed run", got)
+	}
+}
+
+// tWriter sends the harness's progress to the test log.
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
