@@ -86,12 +86,12 @@ func (b *builtin) Partition(key []byte, n int32, avail Availability) int32 {
 
 // PartitionAt is Partition for a message produced at now, which spares
 // the sticky path a clock reading of its own. See Timed.
-func (b *builtin) PartitionAt(key []byte, n int32, avail Availability, now time.Time) int32 {
+func (b *builtin) PartitionAt(key []byte, n int32, avail Availability, now time.Duration) int32 {
 	if b.sticky != nil && b.isSticky(key) {
 		if b.sticky.now != nil { // an injected clock (tests) wins over the caller's
 			return b.sticky.partition(n, avail)
 		}
-		return b.sticky.partitionAt(n, avail, b.sticky.since(now))
+		return b.sticky.partitionAt(n, avail, now)
 	}
 	return b.byKey(key, n, avail)
 }

@@ -48,12 +48,12 @@ type Partitioner interface {
 
 // Timed is implemented by partitioners that keep time, as librdkafka's
 // sticky partitioning does. PartitionAt is Partition for a message produced
-// at now (a reading with a monotonic clock, such as time.Now's): the
-// producer passes the reading it took for the message's timestamp, so the
+// at now, a monotonic time measured from any origin the caller keeps fixed:
+// the producer passes the reading it already took for the message, so the
 // hot path reads the clock once. A caller must use one of Partition and
 // PartitionAt throughout, not both.
 type Timed interface {
-	PartitionAt(key []byte, numPartitions int32, avail Availability, now time.Time) int32
+	PartitionAt(key []byte, numPartitions int32, avail Availability, now time.Duration) int32
 }
 
 // Func adapts a function to Partitioner.

@@ -57,8 +57,9 @@ func (s *sticky) partition(n int32, avail Availability) int32 {
 	return s.partitionAt(n, avail, s.elapsed())
 }
 
-// partitionAt is partition at a given time since the sticky state was
-// created.
+// partitionAt is partition at a given monotonic time. Its origin is the
+// caller's, and must not change: partition measures from the state's
+// creation, so one sticky state is driven by one of the two only.
 func (s *sticky) partitionAt(n int32, avail Availability, elapsed time.Duration) int32 {
 	p := s.current.Load()
 	if p < 0 || p >= n || (avail != nil && !avail.Available(p)) {
@@ -92,7 +93,3 @@ func (s *sticky) elapsed() time.Duration {
 	}
 	return s.now().Sub(s.origin)
 }
-
-// since returns t's time since the sticky state was created, from t's
-// monotonic reading when it has one.
-func (s *sticky) since(t time.Time) time.Duration { return t.Sub(s.origin) }

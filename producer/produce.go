@@ -63,16 +63,17 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 	if err := p.reserve(m); err != nil {
 		return err
 	}
-	now := time.Now()
+	wallMs, now := p.now.now()
 	if m.Timestamp.IsZero() {
-		m.Timestamp = time.UnixMilli(now.UnixMilli())
+		m.Timestamp = time.UnixMilli(wallMs)
 	}
 	m.TimestampType = TimestampCreateTime
 	m.Offset, m.Err, m.Status = -1, nil, NotPersisted
 	m.drChan = deliveryChan
 	m.waiter = w
-	m.enqueued = p.clock.Mono(now)
+	m.enqueued = now
 	p.unreported.Add(1)
+	p.produced.Add(1)
 
 	if ps == nil {
 		t.mu.Lock()
@@ -123,14 +124,14 @@ func (p *Producer) unreserve(m *Message) {
 }
 
 // enqueue partitions m and appends it to its partition's queue. now is the
-// Produce call's one clock reading, which serves the partitioner's sticky
-// timing and the batch's linger deadline too.
-func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now time.Time) error {
+// Produce call's one monotonic clock reading, which serves the partitioner's
+// sticky timing and the batch's linger deadline too.
+func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) error {
 	n := int32(len(ps.list))
 	part := m.Partition
 	if part == PartitionAny {
 		if t.timed != nil {
-			part = t.timed.PartitionAt(m.Key, n, ps, now)
+			part = t.timed.PartitionAt(m.Key, n, ps, time.Duration(now))
 		} else {
 			part = t.part.Partition(m.Key, n, ps)
 		}
@@ -149,7 +150,7 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now time.Time) 
 		Headers:   m.Headers,
 		Ref:       m,
 	}
-	res, grown := accumulator.Append(sp.Queue, &rec, p.clock.Mono(now))
+	res, grown := accumulator.Append(sp.Queue, &rec, now)
 	if res != 0 {
 		sp.Wake()
 	}

@@ -26,6 +26,7 @@ type Producer struct {
 	cfg   *config
 	opts  options
 	clock accumulator.Clock
+	now   *coarseClock       // Produce's millisecond clock
 	acc   accumulator.Config // shared by every partition queue; read-only
 	snd   *sender.Sender
 	meta  *metaLoop
@@ -34,6 +35,7 @@ type Producer struct {
 	chans   *chanReporter // reports for deliveryChans
 
 	// Counters, updated with atomics from any goroutine.
+	produced   atomic.Int64 // messages accepted so far, for the coarse clock's idle detection
 	held       atomic.Int64 // messages accepted whose report has not been served (queue.buffering.max.messages)
 	heldBytes  atomic.Int64 // their value bytes (queue.buffering.max.kbytes)
 	unreported atomic.Int64 // messages accepted whose report has not been produced (Flush waits for 0)
@@ -96,6 +98,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		Linger:     cfg.linger,
 	}
 	p.topics.Store(&map[string]*topic{})
+	p.now = newCoarseClock(p.clock, p.produced.Load)
 	p.chans = newChanReporter(p.served)
 	bcfg := broker.Config{
 		ClientID:       cfg.clientID,
@@ -174,6 +177,7 @@ func (p *Producer) Close() {
 	}
 	close(p.stopHK)
 	p.wg.Wait()
+	p.now.close()
 	p.meta.close()
 	p.snd.Close() // in-flight batches complete with ErrDestroy
 	for _, t := range *p.topics.Load() {

@@ -3,7 +3,6 @@ package producer
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/sender"
@@ -81,7 +80,7 @@ func (t *topic) setPartitions(p *Producer, ps *partitions) {
 	defer t.mu.Unlock()
 	t.err = nil
 	if t.parts.Load() == nil && len(t.unassigned) > 0 {
-		now := time.Now()
+		now := p.clock.Now()
 		for _, m := range t.unassigned {
 			if err := p.enqueue(t, ps, m, now); err != nil {
 				p.failMessage(m, err)

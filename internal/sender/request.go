@@ -59,42 +59,55 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 	budget := sk.s.cfg.MaxRequestBytes - requestOverhead
 	wakeAt := int64(-1)
 	n := len(parts)
-	for i := range n {
-		p := parts[(sk.rr+i)%n]
-		if idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight) {
-			continue // woken when its in-flight batches settle
+	taken := sk.takenScratch(n)
+	// The first pass takes the batches that are ready. If it found any, a
+	// request goes out anyway, and a second pass adds the other partitions'
+	// batches still lingering, as the Java client and franz-go do: fewer,
+	// fuller requests at low rates, and no message waits longer for it.
+	for pass := 0; pass < 2; pass++ {
+		lingerDone := flushing || pass == 1
+		if pass == 1 && (r == nil || flushing) {
+			break
 		}
-		limit := budget - perPartitionOverhead - len(p.Topic)
-		if r == nil {
-			limit = math.MaxInt // a request may exceed the limit by its first batch
-		}
-		b, at := p.Queue.Take(now, flushing, limit)
-		if b == nil {
-			if at >= 0 && (wakeAt < 0 || at < wakeAt) {
-				wakeAt = at
+		for i := range n {
+			k := (sk.rr + i) % n
+			p := parts[k]
+			if taken[k] || (idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight)) {
+				continue // idempotent: woken when its in-flight batches settle
 			}
-			continue
+			limit := budget - perPartitionOverhead - len(p.Topic)
+			if r == nil {
+				limit = math.MaxInt // a request may exceed the limit by its first batch
+			}
+			b, at := p.Queue.Take(now, lingerDone, limit)
+			if b == nil {
+				if pass == 0 && at >= 0 && (wakeAt < 0 || at < wakeAt) {
+					wakeAt = at
+				}
+				continue
+			}
+			taken[k] = true
+			if version < minProduceVersion {
+				sk.s.complete(p, b, Outcome{Code: CodeUnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status),
+					Detail: "broker does not support Produce v3 (record batch v2)"})
+				continue
+			}
+			if r == nil {
+				r = &request{sink: sk, req: kmsg.NewPtrProduceRequest()}
+				r.req.Version = version
+				r.req.Acks = sk.s.cfg.Acks
+				r.req.TimeoutMillis = int32(sk.s.cfg.RequestTimeout.Milliseconds())
+			}
+			seq := wire.NoSequence
+			if idem {
+				p.sent(conn, b, gen)
+				sk.s.idemInflight.Add(1)
+				seq = b.Sequence
+			}
+			sk.s.prepare(b, version, pid, epoch, seq)
+			r.add(p, b)
+			budget -= len(b.Wire) + perPartitionOverhead + len(p.Topic)
 		}
-		if version < minProduceVersion {
-			sk.s.complete(p, b, Outcome{Code: CodeUnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status),
-				Detail: "broker does not support Produce v3 (record batch v2)"})
-			continue
-		}
-		if r == nil {
-			r = &request{sink: sk, req: kmsg.NewPtrProduceRequest()}
-			r.req.Version = version
-			r.req.Acks = sk.s.cfg.Acks
-			r.req.TimeoutMillis = int32(sk.s.cfg.RequestTimeout.Milliseconds())
-		}
-		seq := wire.NoSequence
-		if idem {
-			p.sent(conn, b, gen)
-			sk.s.idemInflight.Add(1)
-			seq = b.Sequence
-		}
-		sk.s.prepare(b, version, pid, epoch, seq)
-		r.add(p, b)
-		budget -= len(b.Wire) + perPartitionOverhead + len(p.Topic)
 	}
 	if n > 0 {
 		sk.rr = (sk.rr + 1) % n
@@ -197,4 +210,15 @@ func (s *Sender) requestDeadline(r *request) time.Time {
 	}
 	left := time.Duration(oldest + int64(s.cfg.MessageTimeout) - s.clock.Now())
 	return time.Now().Add(max(left, minRequestWait))
+}
+
+// takenScratch returns the sink's reusable per-partition flags, cleared, for
+// n partitions. Owned by the sink's loop goroutine.
+func (sk *Sink) takenScratch(n int) []bool {
+	if cap(sk.taken) < n {
+		sk.taken = make([]bool, n)
+	}
+	sk.taken = sk.taken[:n]
+	clear(sk.taken)
+	return sk.taken
 }

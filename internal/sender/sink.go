@@ -32,8 +32,9 @@ type Sink struct {
 	// Owned by the loop goroutine.
 	conn      *broker.Conn
 	dialFails int
-	nextDial  int64 // monotonic time before which no dial is tried
-	rr        int   // where the next request starts among parts, for fairness
+	nextDial  int64  // monotonic time before which no dial is tried
+	rr        int    // where the next request starts among parts, for fairness
+	taken     []bool // build's scratch: which partitions gave a batch to the request
 }
 
 func newSink(s *Sender, id int32, addr string) *Sink {
