@@ -65,8 +65,9 @@ var free struct {
 }
 
 // newBatch returns an empty batch, from the free list when it has one, with
-// header space reserved.
-func newBatch() *Batch {
+// header space reserved and room for about sizeHint bytes (the size the
+// queue's previous batch reached), so that it rarely has to grow.
+func newBatch(sizeHint int) *Batch {
 	free.mu.Lock()
 	var b *Batch
 	if n := len(free.list); n > 0 {
@@ -77,7 +78,9 @@ func newBatch() *Batch {
 	}
 	free.mu.Unlock()
 	if b == nil {
-		b = &Batch{Buf: make([]byte, 0, initialCap)}
+		b = &Batch{Buf: make([]byte, 0, max(initialCap, sizeHint))}
+	} else if cap(b.Buf) < sizeHint {
+		b.Buf = make([]byte, 0, sizeHint)
 	}
 	b.Buf = wire.AppendBatchHeaderSpace(b.Buf[:0])
 	return b

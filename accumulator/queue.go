@@ -29,6 +29,7 @@ type Queue struct {
 	mu      sync.Mutex
 	batches []*Batch // oldest first; the last one may be open
 	nextSeq uint64
+	lastLen int // encoded size the last sealed batch reached, to size the next
 }
 
 // NewQueue returns an empty queue whose batches follow cfg. cfg is shared
@@ -80,12 +81,13 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult,
 		bodyLen = wire.RecordBodyLen(tsDelta, offDelta, r.Key, r.Value, len(r.Headers), hdrLen)
 		if len(b.Buf)+wire.RecordLen(bodyLen) > q.cfg.MaxBytes || now-b.FirstAppend >= int64(q.cfg.Linger) {
 			b.sealed = true
+			q.lastLen = len(b.Buf)
 			res |= Sealed
 			b = nil
 		}
 	}
 	if b == nil {
-		b = newBatch()
+		b = newBatch(min(q.lastLen+q.lastLen/8, q.cfg.MaxBytes+wire.RecordOverhead))
 		b.BaseTimestamp, b.MaxTimestamp, b.FirstAppend = r.Timestamp, r.Timestamp, now
 		b.Seq = q.nextSeq
 		q.nextSeq++
@@ -109,6 +111,7 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult,
 	}
 	if len(b.Refs) >= q.cfg.MaxRecords || len(b.Buf) >= q.cfg.MaxBytes {
 		b.sealed = true
+		q.lastLen = len(b.Buf)
 		res |= Sealed
 	}
 	q.mu.Unlock()
@@ -160,6 +163,9 @@ func (q *Queue) Take(now int64, flushing bool, maxBytes int) (*Batch, int64) {
 	b := q.batches[0]
 	if len(b.Buf) > maxBytes {
 		return nil, at
+	}
+	if !b.sealed {
+		q.lastLen = len(b.Buf)
 	}
 	b.sealed = true
 	q.dropLocked(1)

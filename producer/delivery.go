@@ -98,9 +98,12 @@ func (p *Producer) completed(n int) {
 
 // served counts a message out of the queue.buffering limits once its report
 // has been handed to the application (or suppressed).
-func (p *Producer) served(m *Message) {
-	p.held.Add(-1)
-	p.heldBytes.Add(-int64(len(m.Value)))
+func (p *Producer) served(m *Message) { p.servedN(1, int64(len(m.Value))) }
+
+// servedN counts n messages with valueBytes of values out at once.
+func (p *Producer) servedN(n, valueBytes int64) {
+	p.held.Add(-n)
+	p.heldBytes.Add(-valueBytes)
 }
 
 // scratch returns an empty slice with room for n messages.

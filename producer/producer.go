@@ -34,13 +34,19 @@ type Producer struct {
 	reports *reportQueue  // reports and events for Poll
 	chans   *chanReporter // reports for deliveryChans
 
-	// Counters, updated with atomics from any goroutine.
+	// Read by every Produce, written rarely: kept off the counters' cache
+	// line, which every Produce writes (false sharing cost 10% of Produce).
+	closed   atomic.Bool
+	fatalErr atomic.Pointer[Error] // the first fatal error, with its original code; nil while none
+	_        [64]byte
+
+	// Counters, updated with atomics from any goroutine. Produce adds to
+	// all four; completions and served reports subtract, a batch at a time.
 	produced   atomic.Int64 // messages accepted so far, for the coarse clock's idle detection
-	held       atomic.Int64 // messages accepted whose report has not been served (queue.buffering.max.messages)
+	held       atomic.Int64 // messages accepted whose report has not been served (queue.buffering.max.messages, Len)
 	heldBytes  atomic.Int64 // their value bytes (queue.buffering.max.kbytes)
 	unreported atomic.Int64 // messages accepted whose report has not been produced (Flush waits for 0)
-	closed     atomic.Bool
-	fatalErr   atomic.Pointer[Error] // the first fatal error, with its original code; nil while none
+	_          [32]byte
 
 	topics   atomic.Pointer[map[string]*topic] // copy-on-write under topicsMu
 	topicsMu sync.Mutex                        // serializes writers of topics
@@ -86,7 +92,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		cfg:     cfg,
 		opts:    o,
 		clock:   accumulator.NewClock(),
-		reports: newReportQueue(),
+		reports: nil, // below: it counts served reports out of held
 		flushed: make(chan struct{}),
 		stopHK:  make(chan struct{}),
 	}
@@ -97,6 +103,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		MaxRecords: cfg.batchNumMessages,
 		Linger:     cfg.linger,
 	}
+	p.reports = newReportQueue(p.servedN)
 	p.topics.Store(&map[string]*topic{})
 	p.now = newCoarseClock(p.clock, p.produced.Load)
 	p.chans = newChanReporter(p.served)
@@ -146,11 +153,7 @@ func (p *Producer) Len() int { return int(p.held.Load()) }
 // timeout waits indefinitely. Poll keeps working after Close, handing out
 // the reports that are still queued.
 func (p *Producer) Poll(timeout time.Duration) Event {
-	e := p.reports.wait(timeout)
-	if m, ok := e.(*Message); ok {
-		p.served(m)
-	}
-	return e
+	return p.reports.wait(timeout) // the queue counts served reports out
 }
 
 // Flush sends every queued message without waiting for linger.ms and waits

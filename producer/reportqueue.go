@@ -9,16 +9,29 @@ import (
 // produced without a deliveryChan, and client-level errors. It is an
 // unbounded FIFO; the queue.buffering limits bound it, since a message
 // counts against them until Poll hands out its report.
+//
+// Popping a delivery report counts the message out of the producer's held
+// counters; to spare the shared counters a write per report, pops add up
+// under the queue's lock and are counted out every servedBatch reports, and
+// whenever the queue empties, so Len is exact once everything is polled.
 type reportQueue struct {
-	ready chan struct{} // capacity 1: signalled when events are added
+	ready  chan struct{}                   // capacity 1: signalled when events are added
+	served func(n int64, valueBytes int64) // counts popped reports out of the held counters
 
 	// mu guards the following.
-	mu     sync.Mutex
-	events []Event // events[head:] are waiting
-	head   int
+	mu          sync.Mutex
+	events      []Event // events[head:] are waiting
+	head        int
+	servedN     int64 // reports popped but not yet counted out
+	servedBytes int64 // their value bytes
 }
 
-func newReportQueue() *reportQueue { return &reportQueue{ready: make(chan struct{}, 1)} }
+// servedBatch is how many popped reports are counted out at once at most.
+const servedBatch = 64
+
+func newReportQueue(served func(n, valueBytes int64)) *reportQueue {
+	return &reportQueue{ready: make(chan struct{}, 1), served: served}
+}
 
 // push appends one event.
 func (q *reportQueue) push(e Event) {
@@ -58,6 +71,14 @@ func (q *reportQueue) pop() Event {
 	e := q.events[q.head]
 	q.events[q.head] = nil
 	q.head++
+	if m, ok := e.(*Message); ok {
+		q.servedN++
+		q.servedBytes += int64(len(m.Value))
+	}
+	if q.servedN >= servedBatch || q.head == len(q.events) {
+		q.served(q.servedN, q.servedBytes)
+		q.servedN, q.servedBytes = 0, 0
+	}
 	switch {
 	case q.head == len(q.events):
 		q.events, q.head = q.events[:0], 0
