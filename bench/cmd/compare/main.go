@@ -83,6 +83,12 @@ func main() {
 		o.workloads = strings.Split(*wls, ",")
 	}
 	o.props = props
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "compare:", err)
+			os.Exit(1)
+		}
+	}
 
 	var md bytes.Buffer
 	var results []runResult
