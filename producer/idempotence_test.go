@@ -266,10 +266,14 @@ func TestSlowBrokerTimesMessagesOutAsPossiblyPersisted(t *testing.T) {
 	}
 	p := newProducer(t, c, conf)
 	warm := produceSequence(t, p, 10, 10*time.Second)
-	var once sync.Once
+	var slept atomic.Bool
 	release := make(chan struct{})
 	c.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
-		once.Do(func() { c.SleepControl(func() { <-release }) })
+		// Not sync.Once: a second request would block kfake's control loop
+		// in once.Do while the first waits for that loop to wake it.
+		if slept.CompareAndSwap(false, true) {
+			c.SleepControl(func() { <-release })
+		}
 		return nil, nil, false
 	})
 	for i := range 5 {
