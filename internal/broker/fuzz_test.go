@@ -5,9 +5,10 @@ import (
 	"encoding/binary"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/kprod-go/kprod/internal/kmsgspin"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -50,53 +51,13 @@ func decodeWithin(t *testing.T, within time.Duration, req kmsg.Request, body []b
 	}
 }
 
-// maySpinInKmsg reports whether the fuzz input body can make kmsg spin and
-// the fuzzer should skip it. kmsg v1.15.0 reads a tagged-field section by
-// looping over its count even after the input has run out, so a count of
-// 2^21 or more (three continuation bytes in a row) spins for seconds to
-// minutes: internal/broker's TestHugeTaggedFieldCountFailsQuickly pins
-// that bug. Only flexible versions have tags; once kmsg stops spinning,
-// kmsgSpins turns false and nothing is skipped any more.
-func maySpinInKmsg(flexible bool, body []byte) bool {
-	if !flexible || !kmsgSpins() {
-		return false
-	}
-	run := 0
-	for _, c := range body {
-		if c < 0x80 {
-			run = 0
-		} else if run++; run >= 3 {
-			return true
-		}
-	}
-	return false
-}
-
-// kmsgSpins reports whether kmsg still loops over a tagged-field count
-// past the end of its input: it times a Metadata v12 response whose last
-// tag count is 2^20 (about 20 ms of looping when it does, microseconds when
-// it does not).
-var kmsgSpins = sync.OnceValue(func() bool {
-	r := kmsg.NewPtrMetadataResponse()
-	r.Version = 12
-	body := r.AppendTo(nil)
-	body = append(body[:len(body)-1], 0x80, 0x80, 0x40)
-	fastest := time.Hour
-	for range 3 {
-		start := time.Now()
-		_ = r.ReadFrom(body)
-		fastest = min(fastest, time.Since(start))
-	}
-	return fastest > 5*time.Millisecond
-})
-
 // FuzzDecode feeds arbitrary bytes to decode as the response to any request
 // kind at any version, flexible or not. decode must return a response or an
 // error, never both, within a second, never panic (kmsg panics are caught
 // and reported as a failure here, since decode would hide them as errors),
 // and a response it accepts must survive re-encoding and decoding
 // unchanged. Inputs that can hit kmsg's known tag-count spin are skipped
-// while it lasts (maySpinInKmsg).
+// while it lasts (kmsgspin.MaySpin).
 func FuzzDecode(f *testing.F) {
 	for _, key := range []kmsg.Key{kmsg.Produce, kmsg.Metadata, kmsg.ApiVersions, kmsg.InitProducerID} {
 		req := kmsg.RequestForKey(key.Int16())
@@ -111,7 +72,7 @@ func FuzzDecode(f *testing.F) {
 		if req == nil {
 			return
 		}
-		if maySpinInKmsg(req.IsFlexible(), body) {
+		if kmsgspin.MaySpin(req.IsFlexible(), body) {
 			return
 		}
 		resp, err := decodeWithin(t, time.Second, req, body)

@@ -2,9 +2,9 @@ package metadata
 
 import (
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/kprod-go/kprod/internal/kmsgspin"
 
 	"github.com/kprod-go/kprod/internal/broker"
 
@@ -127,46 +127,6 @@ var metadataVersions = func() []int16 {
 	return vs
 }()
 
-// maySpinInKmsg reports whether the fuzz input body can make kmsg spin and
-// the fuzzer should skip it. kmsg v1.15.0 reads a tagged-field section by
-// looping over its count even after the input has run out, so a count of
-// 2^21 or more (three continuation bytes in a row) spins for seconds to
-// minutes: internal/broker's TestHugeTaggedFieldCountFailsQuickly pins
-// that bug. Only flexible versions have tags; once kmsg stops spinning,
-// kmsgSpins turns false and nothing is skipped any more.
-func maySpinInKmsg(flexible bool, body []byte) bool {
-	if !flexible || !kmsgSpins() {
-		return false
-	}
-	run := 0
-	for _, c := range body {
-		if c < 0x80 {
-			run = 0
-		} else if run++; run >= 3 {
-			return true
-		}
-	}
-	return false
-}
-
-// kmsgSpins reports whether kmsg still loops over a tagged-field count
-// past the end of its input: it times a Metadata v12 response whose last
-// tag count is 2^20 (about 20 ms of looping when it does, microseconds when
-// it does not).
-var kmsgSpins = sync.OnceValue(func() bool {
-	r := kmsg.NewPtrMetadataResponse()
-	r.Version = 12
-	body := r.AppendTo(nil)
-	body = append(body[:len(body)-1], 0x80, 0x80, 0x40)
-	fastest := time.Hour
-	for range 3 {
-		start := time.Now()
-		_ = r.ReadFrom(body)
-		fastest = min(fastest, time.Since(start))
-	}
-	return fastest > 5*time.Millisecond
-})
-
 // FuzzFromResponse decodes arbitrary bytes as a Metadata response of any
 // version the producer speaks and converts it. It must not panic, and a
 // snapshot it returns must be consistent: every partition at the index of
@@ -180,7 +140,7 @@ func FuzzFromResponse(f *testing.F) {
 		n := int(broker.MaxMetadataVersion) + 1
 		r := kmsg.NewPtrMetadataResponse()
 		r.Version = int16((int(version)%n + n) % n)
-		if maySpinInKmsg(r.IsFlexible(), body) {
+		if kmsgspin.MaySpin(r.IsFlexible(), body) {
 			return
 		}
 		if err := r.ReadFrom(body); err != nil {
