@@ -89,14 +89,7 @@ func requireNoMoreReports(t testing.TB, p *producer.Producer) {
 // an independent client (kgo), failing the test if they do not all arrive.
 func consume(t testing.TB, c *kfake.Cluster, topic string, n int) []*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(
-		kgo.SeedBrokers(c.ListenAddrs()...),
-		kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
-	require.NoError(t, err)
-	defer cl.Close()
+	cl := newConsumer(t, c, topic)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var out []*kgo.Record
@@ -115,6 +108,21 @@ func consume(t testing.TB, c *kfake.Cluster, topic string, n int) []*kgo.Record 
 	defer cancel2()
 	out = append(out, cl.PollFetches(ctx2).Records()...)
 	return out
+}
+
+// newConsumer returns an independent client (kgo) that reads topics from
+// the start of every partition; it is closed when the test ends.
+func newConsumer(t testing.TB, c *kfake.Cluster, topics ...string) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(
+		kgo.SeedBrokers(c.ListenAddrs()...),
+		kgo.ConsumeTopics(topics...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100*time.Millisecond),
+	)
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	return cl
 }
 
 // countBatches observes Produce requests on c and returns a function that

@@ -75,14 +75,7 @@ func requireAllDelivered(t *testing.T, reports []*producer.Message) {
 // log may hold more than want: messages that failed possibly persisted.
 func consumeIncluding(t *testing.T, c *kfake.Cluster, want map[string]*producer.Message) []*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(
-		kgo.SeedBrokers(c.ListenAddrs()...),
-		kgo.ConsumeTopics(testTopic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
-	require.NoError(t, err)
-	defer cl.Close()
+	cl := newConsumer(t, c, testTopic)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var out []*kgo.Record

@@ -109,14 +109,7 @@ func produceAllReported(t testing.TB, p *producer.Producer, msgs []*producer.Mes
 // n, which the caller's exact checks then catch.
 func consumeTopicsByName(t testing.TB, c *kfake.Cluster, n int, topics ...string) map[string][]*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(
-		kgo.SeedBrokers(c.ListenAddrs()...),
-		kgo.ConsumeTopics(topics...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
-	require.NoError(t, err)
-	defer cl.Close()
+	cl := newConsumer(t, c, topics...)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	out := map[string][]*kgo.Record{}
