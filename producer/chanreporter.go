@@ -36,13 +36,6 @@ func (r *chanReporter) push(m *Message) {
 	r.cond.Signal()
 }
 
-// len returns the number of reports not yet sent.
-func (r *chanReporter) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.queue)
-}
-
 func (r *chanReporter) loop() {
 	defer close(r.done)
 	var batch []*Message

@@ -20,7 +20,8 @@ func (h hooks) Complete(part *sender.Partition, b *accumulator.Batch, o sender.O
 		err = newError(ErrorCode(o.Code), "%s", o.Detail)
 	}
 	status := PersistenceStatus(o.Status)
-	ms := p.scratch(len(b.Refs))
+	sp := p.scratch(len(b.Refs))
+	ms := *sp
 	for i, ref := range b.Refs {
 		m := ref.(*Message)
 		m.Partition = part.ID
@@ -37,7 +38,8 @@ func (h hooks) Complete(part *sender.Partition, b *accumulator.Batch, o sender.O
 		ms = append(ms, m)
 	}
 	p.deliver(ms, err != nil)
-	p.putScratch(ms)
+	*sp = ms
+	p.putScratch(sp)
 }
 
 // RefreshMetadata is the sender's hook asking for fresh metadata.
@@ -56,10 +58,8 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 		return
 	}
 	quiet := !p.cfg.goDeliveryReports || (!failed && p.cfg.deliveryReportOnlyError)
-	toPoll := ms[:0:0]
-	if !quiet {
-		toPoll = p.scratch(len(ms))
-	}
+	n := len(ms)
+	toPoll := ms[:0] // filtered in place: it never overtakes the range below
 	for _, m := range ms {
 		switch {
 		case m.waiter != nil:
@@ -80,10 +80,7 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 		}
 	}
 	p.reports.pushMessages(toPoll)
-	if !quiet {
-		p.putScratch(toPoll)
-	}
-	p.completed(len(ms))
+	p.completed(n)
 }
 
 // completed counts n messages as reported and wakes Flush when none remain.
@@ -106,17 +103,22 @@ func (p *Producer) servedN(n, valueBytes int64) {
 	p.heldBytes.Add(-valueBytes)
 }
 
-// scratch returns an empty slice with room for n messages.
-func (p *Producer) scratch(n int) []*Message {
-	if s, ok := p.scratchPool.Get().(*[]*Message); ok && cap(*s) >= n {
-		return (*s)[:0]
+// scratch returns a pooled, empty slice with room for n messages. The
+// pool holds the slice's pointer, so taking and returning it allocates
+// nothing.
+func (p *Producer) scratch(n int) *[]*Message {
+	sp, _ := p.scratchPool.Get().(*[]*Message)
+	if sp == nil {
+		s := make([]*Message, 0, max(n, 64))
+		sp = &s
 	}
-	return make([]*Message, 0, max(n, 64))
+	*sp = (*sp)[:0]
+	return sp
 }
 
 // putScratch returns a slice from scratch for reuse.
-func (p *Producer) putScratch(s []*Message) {
-	clear(s)
-	s = s[:0]
-	p.scratchPool.Put(&s)
+func (p *Producer) putScratch(sp *[]*Message) {
+	clear(*sp)
+	*sp = (*sp)[:0]
+	p.scratchPool.Put(sp)
 }

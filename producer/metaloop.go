@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/kprod-go/kprod/internal/broker"
@@ -34,10 +33,6 @@ type metaLoop struct {
 	learned []string // broker addresses from the latest metadata
 	next    int      // index of the next address to try
 	down    bool     // an ErrAllBrokersDown event has been raised and not cleared
-
-	// mu guards the following.
-	mu        sync.Mutex
-	snapshots int // successful refreshes so far, for tests and Stats
 }
 
 func newMetaLoop(p *Producer, bcfg broker.Config) *metaLoop {
@@ -135,9 +130,6 @@ func (m *metaLoop) refresh() error {
 		m.learned = append(m.learned, snap.Brokers[id])
 	}
 	m.p.applyMetadata(snap)
-	m.mu.Lock()
-	m.snapshots++
-	m.mu.Unlock()
 	return nil
 }
 

@@ -22,7 +22,6 @@ type latencyConn struct {
 	latency time.Duration
 	chunks  chan latencyChunk
 	pending []byte
-	err     error
 }
 
 type latencyChunk struct {

@@ -145,7 +145,9 @@ const requestFraming = 512
 
 // Len returns the number of messages not yet reported back: queued, in
 // flight, or with a delivery report waiting to be received (from Poll or a
-// deliveryChan).
+// deliveryChan). While reports are being polled it may count up to 63 that
+// Poll has already handed out (they are counted out in groups); it is exact
+// whenever Poll's queue is empty.
 func (p *Producer) Len() int { return int(p.held.Load()) }
 
 // Poll returns the next delivery report (a *Message) or error event (an

@@ -93,13 +93,6 @@ func (q *reportQueue) pop() Event {
 	return e
 }
 
-// len returns the number of events waiting.
-func (q *reportQueue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.events) - q.head
-}
-
 // wait pops an event, waiting up to timeout for one (forever when timeout
 // is negative).
 func (q *reportQueue) wait(timeout time.Duration) Event {

@@ -118,15 +118,6 @@ func TestFromResponseKeepsTopicErrorsWithoutPartitions(t *testing.T) {
 	}
 }
 
-// metadataVersions are the versions the producer may receive.
-var metadataVersions = func() []int16 {
-	var vs []int16
-	for v := int16(0); v <= broker.MaxMetadataVersion; v++ {
-		vs = append(vs, v)
-	}
-	return vs
-}()
-
 // FuzzFromResponse decodes arbitrary bytes as a Metadata response of any
 // version the producer speaks and converts it. It must not panic, and a
 // snapshot it returns must be consistent: every partition at the index of
