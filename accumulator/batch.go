@@ -1,20 +1,19 @@
 package accumulator
 
-import (
-	"sync"
-
-	"github.com/kprod-go/kprod/internal/wire"
-)
+import "github.com/kprod-go/kprod/internal/wire"
 
 // Batch is one record batch: the encoded records behind space for the v2
-// batch header, and one reference per record that the producer uses to route
-// its delivery report.
+// batch header, in one or more chunks from the producer's Pool, and one
+// reference per record that the producer uses to route its delivery report.
 //
 // Until it is taken from its Queue, a batch is guarded by the queue's lock.
 // Once taken, it belongs to the sender until it is completed or put back.
 type Batch struct {
-	// Buf holds wire.BatchHeaderLen bytes of header space, then the records.
-	Buf []byte
+	// Buf is the first chunk: wire.BatchHeaderLen bytes of header space,
+	// then records. More holds the chunks after it, in order; a record is
+	// never split across chunks.
+	Buf  []byte
+	More [][]byte
 	// Refs holds one reference per record, in record order.
 	Refs []any
 
@@ -27,75 +26,54 @@ type Batch struct {
 	// place, in front of every batch created after it.
 	Seq uint64
 
+	size   int  // encoded bytes in Buf and More
 	sealed bool // no more records will be appended
 
 	// Owned by the sender once the batch is taken.
-	Sequence  int32  // idempotent base sequence, valid when SeqGen != 0
-	SeqGen    uint32 // producer id generation Sequence belongs to; 0 = none yet
-	Attrs     int16  // batch attributes (the compression codec) once prepared
-	Retries   int    // counted retries so far
-	NotBefore int64  // monotonic time before which a retry must not be sent
-	Status    int8   // persistence status so far (the producer's PersistenceStatus values)
-	Wire      []byte // what goes on the wire: Buf, or its compressed form
-	WireBuf   []byte // pooled buffer backing a compressed Wire, if any
+	Sequence  int32    // idempotent base sequence, valid when SeqGen != 0
+	SeqGen    uint32   // producer id generation Sequence belongs to; 0 = none yet
+	Attrs     int16    // batch attributes (the compression codec) once prepared
+	Retries   int      // counted retries so far
+	NotBefore int64    // monotonic time before which a retry must not be sent
+	Status    int8     // persistence status so far (the producer's PersistenceStatus values)
+	Wire      []byte   // what goes on the wire: Buf, or the compressed form
+	WireMore  [][]byte // and after Wire: More, or nothing when compressed
+	WireBuf   []byte   // buffer backing a compressed Wire, kept with the batch
+
+	pool *Pool // where the chunks came from and the batch goes back to
 }
 
 // Records returns the number of records in the batch.
 func (b *Batch) Records() int { return len(b.Refs) }
 
+// Size returns the encoded size of the batch, header included.
+func (b *Batch) Size() int { return b.size }
+
 // RecordsLen returns the encoded size of the records, header excluded.
-func (b *Batch) RecordsLen() int { return len(b.Buf) - wire.BatchHeaderLen }
+func (b *Batch) RecordsLen() int { return b.size - wire.BatchHeaderLen }
 
-// initialCap is the buffer capacity of a batch made from scratch; a batch
-// grows from there and keeps its capacity when it returns to the free list.
-const initialCap = 16 << 10
-
-// freeListBytes bounds the buffer capacity the free list keeps for reuse:
-// released batches beyond it are left to the garbage collector. It is what
-// the producer holds on to when idle, on top of queue.buffering.max.kbytes.
-const freeListBytes = 32 << 20
-
-// free holds released batches for reuse. Unlike a sync.Pool it survives
-// garbage collections, so a busy producer does not regrow its buffers
-// after each one (which cost half of Produce's time when it did).
-var free struct {
-	mu    sync.Mutex
-	list  []*Batch
-	bytes int
+// AppendRecords appends the encoded records, header excluded, to dst.
+func (b *Batch) AppendRecords(dst []byte) []byte {
+	dst = append(dst, b.Buf[wire.BatchHeaderLen:]...)
+	for _, c := range b.More {
+		dst = append(dst, c...)
+	}
+	return dst
 }
 
-// newBatch returns an empty batch, from the free list when it has one, with
-// header space reserved and room for about sizeHint bytes (the size the
-// queue's previous batch reached), so that it rarely has to grow.
-func newBatch(sizeHint int) *Batch {
-	free.mu.Lock()
-	var b *Batch
-	if n := len(free.list); n > 0 {
-		b = free.list[n-1]
-		free.list[n-1] = nil
-		free.list = free.list[:n-1]
-		free.bytes -= cap(b.Buf) + cap(b.WireBuf)
+// WireLen returns the size of the batch's wire form once prepared.
+func (b *Batch) WireLen() int {
+	n := len(b.Wire)
+	for _, c := range b.WireMore {
+		n += len(c)
 	}
-	free.mu.Unlock()
-	if b == nil {
-		b = &Batch{Buf: make([]byte, 0, max(initialCap, sizeHint))}
-	} else if cap(b.Buf) < sizeHint {
-		b.Buf = make([]byte, 0, sizeHint)
-	}
-	b.Buf = wire.AppendBatchHeaderSpace(b.Buf[:0])
-	return b
+	return n
 }
 
-// Release returns b for reuse once its delivery reports are out. The
+// Release returns b to its pool once its delivery reports are out. The
 // caller must not touch b afterwards.
 func Release(b *Batch) {
-	clear(b.Refs) // drop references to messages so they can be collected
-	*b = Batch{Buf: b.Buf[:0], Refs: b.Refs[:0], WireBuf: b.WireBuf[:0]}
-	size := cap(b.Buf) + cap(b.WireBuf)
-	free.mu.Lock()
-	defer free.mu.Unlock()
-	if free.bytes+size <= freeListBytes {
-		free.list = append(free.list, b)
-		free.bytes += size
+	if b.pool != nil {
+		b.pool.putBatch(b)
 	}
 }

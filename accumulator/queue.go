@@ -18,6 +18,8 @@ type Config struct {
 	MaxRecords int
 	// Linger is how long a batch waits for more records (linger.ms).
 	Linger time.Duration
+	// Pool supplies and recycles the batches' memory.
+	Pool *Pool
 }
 
 // Queue holds one partition's batches, oldest first. It is safe for
@@ -29,7 +31,6 @@ type Queue struct {
 	mu      sync.Mutex
 	batches []*Batch // oldest first; the last one may be open
 	nextSeq uint64
-	lastLen int // encoded size the last sealed batch reached, to size the next
 }
 
 // NewQueue returns an empty queue whose batches follow cfg. cfg is shared
@@ -59,10 +60,12 @@ type Record[H wire.HeaderLike] struct {
 }
 
 // Append encodes r into the queue's open batch, opening a new batch when
-// there is none, when r would not fit, or when the open batch has lingered
-// long enough to be sent. now is the current monotonic time. It returns what
-// changed and how many bytes the queue's batches grew by (the record, plus
-// a batch header when it opened a batch).
+// there is none or when r would not fit. A batch past linger.ms is ready
+// but stays open until the sender takes it, as in the Java client: records
+// that arrive while it waits for a free in-flight slot join it instead of
+// starting batches of their own. now is the current monotonic time. It
+// returns what changed and how many bytes the queue's batches grew by (the
+// record, plus a batch header when it opened a batch).
 func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int) {
 	hdrLen := 0
 	if len(r.Headers) > 0 {
@@ -79,15 +82,14 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult,
 		tsDelta = r.Timestamp - b.BaseTimestamp
 		offDelta = int32(len(b.Refs))
 		bodyLen = wire.RecordBodyLen(tsDelta, offDelta, r.Key, r.Value, len(r.Headers), hdrLen)
-		if len(b.Buf)+wire.RecordLen(bodyLen) > q.cfg.MaxBytes || now-b.FirstAppend >= int64(q.cfg.Linger) {
+		if b.size+wire.RecordLen(bodyLen) > q.cfg.MaxBytes {
 			b.sealed = true
-			q.lastLen = len(b.Buf)
 			res |= Sealed
 			b = nil
 		}
 	}
 	if b == nil {
-		b = newBatch(min(q.lastLen+q.lastLen/8, q.cfg.MaxBytes+wire.RecordOverhead))
+		b = q.cfg.Pool.getBatch()
 		b.BaseTimestamp, b.MaxTimestamp, b.FirstAppend = r.Timestamp, r.Timestamp, now
 		b.Seq = q.nextSeq
 		q.nextSeq++
@@ -98,20 +100,29 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult,
 		tsDelta, offDelta = 0, 0
 		bodyLen = wire.RecordBodyLen(0, 0, r.Key, r.Value, len(r.Headers), hdrLen)
 	}
-	grown := len(b.Buf)
+	grown := b.size
 	if res&Started != 0 || len(b.Refs) == 0 {
 		grown = 0 // a new batch: its header counts too
 	}
-	b.Buf = wire.AppendRecord(b.Buf, bodyLen, tsDelta, offDelta, r.Key, r.Value, r.Headers)
-	grown = len(b.Buf) - grown
+	recLen := wire.RecordLen(bodyLen)
+	tail := &b.Buf
+	if n := len(b.More); n > 0 {
+		tail = &b.More[n-1]
+	}
+	if len(*tail)+recLen > cap(*tail) {
+		b.More = append(b.More, q.cfg.Pool.getChunk(recLen))
+		tail = &b.More[len(b.More)-1]
+	}
+	*tail = wire.AppendRecord(*tail, bodyLen, tsDelta, offDelta, r.Key, r.Value, r.Headers)
+	b.size += recLen
+	grown = b.size - grown
 	b.Refs = append(b.Refs, r.Ref)
 	b.ValueBytes += int64(len(r.Value))
 	if r.Timestamp > b.MaxTimestamp {
 		b.MaxTimestamp = r.Timestamp
 	}
-	if len(b.Refs) >= q.cfg.MaxRecords || len(b.Buf) >= q.cfg.MaxBytes {
+	if len(b.Refs) >= q.cfg.MaxRecords || b.size >= q.cfg.MaxBytes {
 		b.sealed = true
-		q.lastLen = len(b.Buf)
 		res |= Sealed
 	}
 	q.mu.Unlock()
@@ -161,11 +172,8 @@ func (q *Queue) Take(now int64, flushing bool, maxBytes int) (*Batch, int64) {
 		return nil, at
 	}
 	b := q.batches[0]
-	if len(b.Buf) > maxBytes {
+	if b.size > maxBytes {
 		return nil, at
-	}
-	if !b.sealed {
-		q.lastLen = len(b.Buf)
 	}
 	b.sealed = true
 	q.dropLocked(1)

@@ -11,7 +11,7 @@ import (
 )
 
 func newTestQueue(maxBytes, maxRecords int, linger time.Duration) *Queue {
-	return NewQueue(&Config{MaxBytes: maxBytes, MaxRecords: maxRecords, Linger: linger})
+	return NewQueue(&Config{MaxBytes: maxBytes, MaxRecords: maxRecords, Linger: linger, Pool: NewPool(0)})
 }
 
 // ref is what tests attach to records: a pointer, as the producer's *Message.

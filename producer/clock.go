@@ -12,13 +12,18 @@ import (
 // counted in milliseconds, while time.Now costs ~50 ns on some virtual
 // machines, a quarter of a Produce call.
 //
+// The goroutine also trims the batch memory pool: about every second while
+// busy (what went unused in that second), and down to the pool's floor
+// when the producer goes idle.
+//
 // Its goroutine (started by New, stopped by Close) refreshes the cached time
 // every millisecond while messages are being produced, and stops after 100
 // ms without any: an idle producer costs no wake-ups. While the cache is
 // stale, callers read the real clock and wake the goroutine.
 type coarseClock struct {
 	clock    accumulator.Clock
-	activity func() int64 // changes whenever the producer is busy
+	activity func() int64 // changes whenever the producer is busy (messages held)
+	pool     *accumulator.Pool
 
 	wallMs atomic.Int64 // cached wall clock, ms since the epoch; 0 while stale
 	mono   atomic.Int64 // cached monotonic time (clock's origin)
@@ -28,11 +33,15 @@ type coarseClock struct {
 	done chan struct{} // closed when the goroutine exits
 }
 
-// idleTicks is how many quiet milliseconds stop the refreshing.
-const idleTicks = 100
+// idleTicks is how many quiet milliseconds stop the refreshing;
+// trimTicks is how many ticks pass between trims of the pool.
+const (
+	idleTicks = 100
+	trimTicks = 1024
+)
 
-func newCoarseClock(clock accumulator.Clock, activity func() int64) *coarseClock {
-	c := &coarseClock{clock: clock, activity: activity,
+func newCoarseClock(clock accumulator.Clock, activity func() int64, pool *accumulator.Pool) *coarseClock {
+	c := &coarseClock{clock: clock, activity: activity, pool: pool,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
@@ -62,7 +71,10 @@ func (c *coarseClock) loop() {
 		}
 		tick := time.NewTicker(time.Millisecond)
 		last, idle := c.activity(), 0
-		for idle < idleTicks {
+		for n := 1; idle < idleTicks; n++ {
+			if n%trimTicks == 0 {
+				c.pool.Trim()
+			}
 			t := time.Now()
 			c.mono.Store(c.clock.Mono(t))
 			c.wallMs.Store(t.UnixMilli())
@@ -80,6 +92,7 @@ func (c *coarseClock) loop() {
 		}
 		tick.Stop()
 		c.wallMs.Store(0)
+		c.pool.TrimTo(accumulator.MinPoolBytes)
 	}
 }
 

@@ -73,7 +73,6 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 	m.waiter = w
 	m.enqueued = now
 	p.unreported.Add(1)
-	p.produced.Add(1)
 
 	if ps == nil {
 		t.mu.Lock()

@@ -41,15 +41,15 @@ type Producer struct {
 	_        [64]byte
 
 	// Counters, updated with atomics from any goroutine. Produce adds to
-	// all four; completions and served reports subtract, a batch at a time.
-	produced   atomic.Int64 // messages accepted so far, for the coarse clock's idle detection
+	// all three; completions and served reports subtract, a batch at a time.
 	held       atomic.Int64 // messages accepted whose report has not been served (queue.buffering.max.messages, Len)
 	heldBytes  atomic.Int64 // their value bytes (queue.buffering.max.kbytes)
 	unreported atomic.Int64 // messages accepted whose report has not been produced (Flush waits for 0)
 	_          [32]byte
 
-	topics   atomic.Pointer[map[string]*topic] // copy-on-write under topicsMu
-	topicsMu sync.Mutex                        // serializes writers of topics
+	topics    atomic.Pointer[map[string]*topic] // copy-on-write under topicsMu
+	lastTopic atomic.Pointer[topic]             // the topic the last Produce looked up, to skip the map
+	topicsMu  sync.Mutex                        // serializes writers of topics
 
 	// flushMu guards flushed, which is closed and replaced each time
 	// unreported drops to zero, waking every Flush.
@@ -102,10 +102,13 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		MaxBytes:   max(min(cfg.batchSize, cfg.messageMaxBytes-requestFraming), wire.BatchHeaderLen+1),
 		MaxRecords: cfg.batchNumMessages,
 		Linger:     cfg.linger,
+		// Batches hold values, keys and framing; a quarter on top of the
+		// value limit covers those and the pool's size-class rounding.
+		Pool: accumulator.NewPool(cfg.queueMaxKBytes*1024 + cfg.queueMaxKBytes*256),
 	}
 	p.reports = newReportQueue(p.servedN)
 	p.topics.Store(&map[string]*topic{})
-	p.now = newCoarseClock(p.clock, p.produced.Load)
+	p.now = newCoarseClock(p.clock, p.held.Load, p.acc.Pool)
 	p.chans = newChanReporter(p.served)
 	bcfg := broker.Config{
 		ClientID:       cfg.clientID,

@@ -46,7 +46,11 @@ func (ps *partitions) QueuedBatches(i int32) int { return ps.list[i].Queue.Len()
 // topic returns the producer's state for name, creating it (and asking for
 // its metadata) on first use.
 func (p *Producer) topic(name string) (*topic, error) {
+	if t := p.lastTopic.Load(); t != nil && t.name == name {
+		return t, nil // most producers write one topic: no map lookup
+	}
 	if t := (*p.topics.Load())[name]; t != nil {
+		p.lastTopic.Store(t)
 		return t, nil
 	}
 	p.topicsMu.Lock()

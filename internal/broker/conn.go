@@ -234,8 +234,17 @@ func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) err
 	return nil
 }
 
+// NoResponder is a request that can tell whether the broker will answer
+// it: a Produce request of the caller's own type with acks=0 does not.
+type NoResponder interface {
+	NoResponse() bool
+}
+
 // isNoResponse reports whether the broker will not answer req.
 func isNoResponse(req kmsg.Request) bool {
+	if nr, ok := req.(NoResponder); ok {
+		return nr.NoResponse()
+	}
 	p, ok := req.(*kmsg.ProduceRequest)
 	return ok && p.Acks == 0
 }

@@ -54,7 +54,7 @@ var fixturePartitions = []struct {
 
 func newHandleFixture(tb testing.TB, cfg Config) *handleFixture {
 	tb.Helper()
-	acfg := &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 100}
+	acfg := &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 100, Pool: accumulator.NewPool(0)}
 	f := &handleFixture{log: &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}}
 	f.s = New(cfg, f.log, accumulator.NewClock())
 	var gen uint32
@@ -65,7 +65,7 @@ func newHandleFixture(tb testing.TB, cfg Config) *handleFixture {
 		f.s.pid.assigned(1000, 0)
 		_, _, gen, _ = f.s.pid.current()
 	}
-	f.r = &request{sink: newSink(f.s, 1, "fixture:9092"), req: kmsg.NewPtrProduceRequest()}
+	f.r = &request{sink: newSink(f.s, 1, "fixture:9092"), req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
 	now := f.s.clock.Now()
 	for i, fp := range fixturePartitions {
 		p := NewPartition(fp.topic, fp.id, acfg)
@@ -79,6 +79,8 @@ func newHandleFixture(tb testing.TB, cfg Config) *handleFixture {
 		if cfg.Idempotent {
 			p.sent(nil, b, gen)
 			f.s.idemInflight.Add(1)
+		} else {
+			p.inflight.Add(1)
 		}
 		f.r.add(p, b)
 		f.r.batches[i].prevStatus = b.Status
@@ -113,6 +115,9 @@ func (f *handleFixture) settled(tb testing.TB) []*Outcome {
 		}
 		if f.s.cfg.Idempotent && f.parts[i].seq.inflight != 0 {
 			tb.Fatalf("%s[%d]: %d attempts still in flight after the response", f.parts[i].Topic, f.parts[i].ID, f.parts[i].seq.inflight)
+		}
+		if n := f.parts[i].inflight.Load(); n != 0 {
+			tb.Fatalf("%s[%d]: %d batches still counted in flight after the response", f.parts[i].Topic, f.parts[i].ID, n)
 		}
 	}
 	if n := f.s.idemInflight.Load(); n != 0 {

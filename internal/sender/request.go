@@ -34,7 +34,7 @@ type inflight struct {
 type request struct {
 	sink    *Sink
 	conn    *broker.Conn // the connection it was sent on
-	req     *kmsg.ProduceRequest
+	req     *produceRequest
 	batches []inflight
 	settled atomic.Bool // claimed by whichever comes first: the response, or a purge
 }
@@ -50,6 +50,13 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 	epoch := wire.NoProducerEpoch
 	var gen uint32
 	if idem {
+		// Count this build as in flight while it reads the epoch and takes
+		// batches, so that a drain-and-bump cannot complete in between and
+		// leave the request carrying an epoch the broker has moved past
+		// (INVALID_PRODUCER_EPOCH). The batches taken are counted before
+		// the hold is released.
+		sk.s.idemInflight.Add(1)
+		defer sk.s.releaseInflight()
 		var ok bool
 		if pid, epoch, gen, ok = sk.s.pid.current(); !ok {
 			return nil, -1 // woken when the producer id is usable again
@@ -72,8 +79,9 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 		for i := range n {
 			k := (sk.rr + i) % n
 			p := parts[k]
-			if taken[k] || (idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight)) {
-				continue // idempotent: woken when its in-flight batches settle
+			if taken[k] || (idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight)) ||
+				(!idem && sk.s.cfg.MaxInFlight == 1 && p.inflight.Load() > 0) {
+				continue // woken when its in-flight batches settle
 			}
 			limit := budget - perPartitionOverhead - len(p.Topic)
 			if r == nil {
@@ -93,7 +101,7 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 				continue
 			}
 			if r == nil {
-				r = &request{sink: sk, req: kmsg.NewPtrProduceRequest()}
+				r = &request{sink: sk, req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
 				r.req.Version = version
 				r.req.Acks = sk.s.cfg.Acks
 				r.req.TimeoutMillis = int32(sk.s.cfg.RequestTimeout.Milliseconds())
@@ -103,10 +111,12 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 				p.sent(conn, b, gen)
 				sk.s.idemInflight.Add(1)
 				seq = b.Sequence
+			} else {
+				p.inflight.Add(1)
 			}
-			sk.s.prepare(b, version, pid, epoch, seq)
+			sk.s.prepare(b, &sk.gather, version, pid, epoch, seq)
 			r.add(p, b)
-			budget -= len(b.Wire) + perPartitionOverhead + len(p.Topic)
+			budget -= b.WireLen() + perPartitionOverhead + len(p.Topic)
 		}
 	}
 	if n > 0 {
@@ -118,39 +128,49 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 // add puts b into the request under its topic.
 func (r *request) add(p *Partition, b *accumulator.Batch) {
 	r.batches = append(r.batches, inflight{p: p, b: b})
-	var t *kmsg.ProduceRequestTopic
+	ti := -1
 	for i := range r.req.Topics {
 		if r.req.Topics[i].Topic == p.Topic {
-			t = &r.req.Topics[i]
+			ti = i
 			break
 		}
 	}
-	if t == nil {
+	if ti < 0 {
+		ti = len(r.req.Topics)
 		r.req.Topics = append(r.req.Topics, kmsg.NewProduceRequestTopic())
-		t = &r.req.Topics[len(r.req.Topics)-1]
-		t.Topic = p.Topic
+		r.req.Topics[ti].Topic = p.Topic
+		r.req.batches = append(r.req.batches, nil)
 	}
+	t := &r.req.Topics[ti]
 	tp := kmsg.NewProduceRequestTopicPartition()
 	tp.Partition = p.ID
 	tp.Records = b.Wire
 	t.Partitions = append(t.Partitions, tp)
+	r.req.batches[ti] = append(r.req.batches[ti], b)
 }
 
 // prepare makes the batch's wire form: on the first send it compresses the
 // records when a codec is configured, the broker can read it, and it makes
 // them smaller; on every send it writes the header with the producer id,
-// epoch and sequence of this attempt, and the CRC.
-func (s *Sender) prepare(b *accumulator.Batch, version int16, pid int64, epoch int16, seq int32) {
+// epoch and sequence of this attempt, and the CRC. gather is the calling
+// sink's scratch buffer, for the records of a batch in several chunks that
+// must be compressed in one piece.
+func (s *Sender) prepare(b *accumulator.Batch, gather *[]byte, version int16, pid int64, epoch int16, seq int32) {
 	if b.Wire == nil {
-		b.Wire = b.Buf
+		b.Wire, b.WireMore = b.Buf, b.More
 		if c := s.cfg.Codec; c != nil && version >= compress.MinProduceVersion(c.Type()) {
+			src := b.Buf[wire.BatchHeaderLen:]
+			if len(b.More) > 0 {
+				*gather = b.AppendRecords((*gather)[:0])
+				src = *gather
+			}
 			buf := wire.AppendBatchHeaderSpace(b.WireBuf[:0])
-			enc, err := c.AppendEncoded(buf, b.Buf[wire.BatchHeaderLen:])
+			enc, err := c.AppendEncoded(buf, src)
 			switch {
 			case err != nil:
 				b.WireBuf = buf[:0] // librdkafka's __BAD_COMPRESSION: sent uncompressed
-			case len(enc) < len(b.Buf):
-				b.Wire, b.Attrs, b.WireBuf = enc, int16(c.Type()), enc
+			case len(enc) < b.Size():
+				b.Wire, b.WireMore, b.Attrs, b.WireBuf = enc, nil, int16(c.Type()), enc
 			default:
 				b.WireBuf = enc[:0] // not smaller: sent uncompressed, as librdkafka does
 			}
@@ -166,7 +186,7 @@ func (s *Sender) prepare(b *accumulator.Batch, version int16, pid int64, epoch i
 		ProducerEpoch:   epoch,
 		BaseSequence:    seq,
 		NumRecords:      n,
-	})
+	}, b.WireMore...)
 }
 
 // send writes r on conn; its response, or the connection's failure, comes

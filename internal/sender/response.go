@@ -224,9 +224,18 @@ func (s *Sender) landed(t *inflight, retrying, acked bool) {
 	}
 	t.done = true
 	if !s.cfg.Idempotent {
+		if t.p.inflight.Add(-1) == 0 && s.cfg.MaxInFlight == 1 {
+			t.p.Wake() // its leader may be another broker by now
+		}
 		return
 	}
 	t.p.settled(t.b, retrying, acked)
+	s.releaseInflight()
+}
+
+// releaseInflight takes one off the idempotent in-flight count and, when it
+// reaches zero, completes a drain-and-bump waiting for that.
+func (s *Sender) releaseInflight() {
 	if s.idemInflight.Add(-1) == 0 {
 		s.finishBump()
 	}

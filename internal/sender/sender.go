@@ -57,6 +57,12 @@ type Partition struct {
 	// seq is the partition's idempotence state, used only when the
 	// producer is idempotent.
 	seq seqState
+
+	// inflight counts the partition's batches in flight when the producer
+	// is not idempotent; with max.in.flight 1 it keeps the partition to one
+	// batch in flight on any connection, so that a leader change cannot
+	// let a newer batch overtake a failed one.
+	inflight atomic.Int32
 }
 
 // NewPartition returns a partition with an empty queue and no leader.

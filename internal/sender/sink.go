@@ -35,6 +35,7 @@ type Sink struct {
 	nextDial  int64  // monotonic time before which no dial is tried
 	rr        int    // where the next request starts among parts, for fairness
 	taken     []bool // build's scratch: which partitions gave a batch to the request
+	gather    []byte // prepare's scratch: a chunked batch's records to compress
 }
 
 func newSink(s *Sender, id int32, addr string) *Sink {

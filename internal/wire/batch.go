@@ -46,12 +46,17 @@ func AppendBatchHeaderSpace(dst []byte) []byte {
 
 // PutBatchHeader writes h into batch[:BatchHeaderLen], where batch holds the
 // header space followed by the (possibly compressed) records, and computes
-// the length and CRC-32C over everything after the CRC field. It is called
-// again when a retry changes the producer id, epoch or sequence.
-func PutBatchHeader(batch []byte, h *BatchHeader) {
+// the length and CRC-32C over everything after the CRC field. Records
+// continued in more buffers, which follow batch on the wire, count too. It
+// is called again when a retry changes the producer id, epoch or sequence.
+func PutBatchHeader(batch []byte, h *BatchHeader, more ...[]byte) {
 	_ = batch[BatchHeaderLen-1]
+	n := len(batch)
+	for _, m := range more {
+		n += len(m)
+	}
 	binary.BigEndian.PutUint64(batch[0:], 0)                     // base offset, set by the broker
-	binary.BigEndian.PutUint32(batch[8:], uint32(len(batch)-12)) // length after this field
+	binary.BigEndian.PutUint32(batch[8:], uint32(n-12))          // length after this field
 	binary.BigEndian.PutUint32(batch[12:], 0)                    // partition leader epoch, set by the broker
 	batch[16] = 2                                                // magic
 	binary.BigEndian.PutUint16(batch[21:], uint16(h.Attributes)) //
@@ -62,5 +67,9 @@ func PutBatchHeader(batch []byte, h *BatchHeader) {
 	binary.BigEndian.PutUint16(batch[51:], uint16(h.ProducerEpoch))
 	binary.BigEndian.PutUint32(batch[53:], uint32(h.BaseSequence))
 	binary.BigEndian.PutUint32(batch[57:], uint32(h.NumRecords))
-	binary.BigEndian.PutUint32(batch[17:], crc32.Checksum(batch[21:], castagnoli))
+	crc := crc32.Checksum(batch[21:], castagnoli)
+	for _, m := range more {
+		crc = crc32.Update(crc, castagnoli, m)
+	}
+	binary.BigEndian.PutUint32(batch[17:], crc)
 }

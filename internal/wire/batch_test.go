@@ -178,3 +178,25 @@ func BenchmarkPutBatchHeader(b *testing.B) {
 		PutBatchHeader(buf, &h)
 	}
 }
+
+func TestPutBatchHeaderOverChunksMatchesOneBuffer(t *testing.T) {
+	recs := []testRecord{{value: []byte("one")}, {value: bytes.Repeat([]byte("two"), 500)}, {key: []byte("k"), value: []byte("three")}}
+	whole := encodeBatch(recs, 1000)
+	h := BatchHeader{LastOffsetDelta: 2, BaseTimestamp: 1000, MaxTimestamp: 1000, ProducerID: 7, ProducerEpoch: 1, BaseSequence: 9, NumRecords: 3}
+	PutBatchHeader(whole, &h)
+	for _, cuts := range [][]int{{BatchHeaderLen + 10}, {BatchHeaderLen, BatchHeaderLen + 100, len(whole) - 1}} {
+		split := append([]byte(nil), whole...)
+		first := split[:cuts[0]]
+		var more [][]byte
+		for i, c := range cuts {
+			end := len(split)
+			if i+1 < len(cuts) {
+				end = cuts[i+1]
+			}
+			more = append(more, split[c:end])
+		}
+		clear(first[:BatchHeaderLen])
+		PutBatchHeader(first, &h, more...)
+		require.Equal(t, whole, split, "cut at %v", cuts)
+	}
+}
