@@ -20,10 +20,11 @@ type reportQueue struct {
 
 	// mu guards the following.
 	mu          sync.Mutex
-	events      []Event // events[head:] are waiting
-	head        int
-	servedN     int64 // reports popped but not yet counted out
-	servedBytes int64 // their value bytes
+	ring        []Event // a ring of waiting events; its length is 0 or a power of two
+	head        int     // index in ring of the oldest event
+	n           int     // events waiting
+	servedN     int64   // reports popped but not yet counted out
+	servedBytes int64   // their value bytes
 }
 
 // servedBatch is how many popped reports are counted out at once at most.
@@ -36,7 +37,9 @@ func newReportQueue(served func(n, valueBytes int64)) *reportQueue {
 // push appends one event.
 func (q *reportQueue) push(e Event) {
 	q.mu.Lock()
-	q.events = append(q.events, e)
+	q.reserveLocked(1)
+	q.ring[(q.head+q.n)&(len(q.ring)-1)] = e
+	q.n++
 	q.mu.Unlock()
 	q.signal()
 }
@@ -47,11 +50,32 @@ func (q *reportQueue) pushMessages(ms []*Message) {
 		return
 	}
 	q.mu.Lock()
-	for _, m := range ms {
-		q.events = append(q.events, m)
+	q.reserveLocked(len(ms))
+	mask := len(q.ring) - 1
+	for i, m := range ms {
+		q.ring[(q.head+q.n+i)&mask] = m
 	}
+	q.n += len(ms)
 	q.mu.Unlock()
 	q.signal()
+}
+
+// reserveLocked makes room for k more events. The ring only grows: a
+// queue that once held many reports will again, and a ring, unlike a
+// slice popped from the front, never copies what waits in it to make room.
+func (q *reportQueue) reserveLocked(k int) {
+	if q.n+k <= len(q.ring) {
+		return
+	}
+	size := max(64, len(q.ring))
+	for size < q.n+k {
+		size *= 2
+	}
+	ring := make([]Event, size)
+	for i := range q.n {
+		ring[i] = q.ring[(q.head+i)&(len(q.ring)-1)]
+	}
+	q.ring, q.head = ring, 0
 }
 
 func (q *reportQueue) signal() {
@@ -65,29 +89,22 @@ func (q *reportQueue) signal() {
 func (q *reportQueue) pop() Event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.head == len(q.events) {
+	if q.n == 0 {
 		return nil
 	}
-	e := q.events[q.head]
-	q.events[q.head] = nil
-	q.head++
+	e := q.ring[q.head]
+	q.ring[q.head] = nil
+	q.head = (q.head + 1) & (len(q.ring) - 1)
+	q.n--
 	if m, ok := e.(*Message); ok {
 		q.servedN++
 		q.servedBytes += int64(len(m.Value))
 	}
-	if q.servedN >= servedBatch || q.head == len(q.events) {
+	if q.servedN >= servedBatch || q.n == 0 {
 		q.served(q.servedN, q.servedBytes)
 		q.servedN, q.servedBytes = 0, 0
 	}
-	switch {
-	case q.head == len(q.events):
-		q.events, q.head = q.events[:0], 0
-	case q.head > 1024 && q.head > len(q.events)/2:
-		n := copy(q.events, q.events[q.head:])
-		clear(q.events[n:])
-		q.events, q.head = q.events[:n], 0
-	}
-	if q.head < len(q.events) {
+	if q.n > 0 {
 		q.signal() // more remain: let another waiting Poll through
 	}
 	return e

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -30,6 +31,7 @@ func (r *produceRequest) NoResponse() bool { return r.Acks == 0 }
 // kmsg.ProduceRequest.AppendTo does for the same records, for versions 3
 // to 12.
 func (r *produceRequest) AppendTo(dst []byte) []byte {
+	dst = slices.Grow(dst, r.sizeBound()) // grow once, not by doubling through the records
 	flex := r.IsFlexible()
 	if r.Version >= 3 {
 		dst = appendNullableString(dst, r.TransactionID, flex)
@@ -66,6 +68,21 @@ func (r *produceRequest) AppendTo(dst []byte) []byte {
 		dst = append(dst, 0)
 	}
 	return dst
+}
+
+// sizeBound returns at least the size AppendTo writes.
+func (r *produceRequest) sizeBound() int {
+	n := 32 // acks, timeout, array lengths and tags
+	if r.TransactionID != nil {
+		n += len(*r.TransactionID)
+	}
+	for i := range r.Topics {
+		n += 16 + len(r.Topics[i].Topic)
+		for _, b := range r.batches[i] {
+			n += 16 + b.WireLen()
+		}
+	}
+	return n
 }
 
 func appendArrayLen(dst []byte, n int, flex bool) []byte {
