@@ -2,6 +2,7 @@ package accumulator
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/kprod-go/kprod/internal/wire"
 )
@@ -26,10 +27,21 @@ const ChunkSize = 32 << 10
 // messages, those page faults cost more than copying the records. A
 // recycled chunk is already mapped.
 //
-// Bound: the chunks kept for reuse plus those in use stay at or under the
-// pool's limit (derived from queue.buffering.max.kbytes), so recycling never
-// lets the producer hold more than its queue limit allows. Trim gives back
-// what went unused.
+// Slabs (Linux). Chunks are carved from 16 MiB slabs, and the slabs' 2 MiB
+// aligned parts (at least 14 MiB of each, carved first) are advised as
+// transparent huge pages: the first write to a chunk then faults in 2 MiB
+// at once instead of 4 KiB. The pool keeps its slabs for its lifetime, so that memory with
+// the huge-page advice never returns to the Go runtime while the pool
+// uses it; Close takes the advice back and lets them go.
+//
+// Bound: the chunks kept warm for reuse plus those in use stay at or under
+// the pool's limit (derived from queue.buffering.max.kbytes). A chunk put
+// back beyond that, or left unused for a while (Trim), has its pages given
+// back to the kernel (madvise DONTNEED) and waits, cold, to be reused
+// before any new slab is carved: the producer's resident memory follows
+// what it uses, and its address space what it used at its peak. Where
+// pages cannot be given back (not Linux), such chunks are dropped to the
+// garbage collector instead.
 //
 // The pool is safe for concurrent use.
 type Pool struct {
@@ -37,9 +49,14 @@ type Pool struct {
 
 	// mu guards the following.
 	mu      sync.Mutex
-	free    [][]byte // free chunks, each of capacity ChunkSize
+	free    [][]byte // warm free chunks, each of capacity ChunkSize
+	cold    [][]byte // free chunks whose pages were given back to the kernel
 	inUse   int      // ChunkSize chunks handed out and not put back
-	low     int      // the fewest free chunks since the last Trim
+	low     int      // the fewest warm free chunks since the last Trim
+	slabs   [][]byte // every slab chunks were carved from (Linux)
+	rest    []byte   // the part of a slab chunks are being carved from
+	rests   [][]byte // the slabs' parts to carve from next
+	closed  bool     // Close was called: chunks put back are dropped
 	batches []*Batch // free Batch structs, without chunks
 	refs    int      // bytes of Refs, More and WireBuf capacity in batches
 }
@@ -49,6 +66,9 @@ const (
 	MinPoolBytes = 32 << 20
 	// maxBatchStructBytes bounds the slices kept with free Batch structs.
 	maxBatchStructBytes = 32 << 20
+
+	slabSize = 16 << 20
+	hugePage = 2 << 20
 )
 
 // NewPool returns a pool that keeps chunks for reuse while the chunks it
@@ -61,17 +81,45 @@ func (p *Pool) getChunk(n int) []byte {
 		return make([]byte, 0, n) // not pooled
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.inUse++
 	if l := len(p.free); l > 0 {
 		c := p.free[l-1]
 		p.free[l-1] = nil
 		p.free = p.free[:l-1]
 		p.low = min(p.low, l-1)
-		p.mu.Unlock()
 		return c
 	}
-	p.mu.Unlock()
-	return make([]byte, 0, ChunkSize)
+	if l := len(p.cold); l > 0 {
+		c := p.cold[l-1]
+		p.cold[l-1] = nil
+		p.cold = p.cold[:l-1]
+		return c
+	}
+	if !slabbed || p.closed {
+		return make([]byte, 0, ChunkSize)
+	}
+	for len(p.rest) < ChunkSize {
+		if len(p.rests) == 0 {
+			p.newSlabLocked()
+		}
+		p.rest, p.rests = p.rests[0], p.rests[1:]
+	}
+	c := p.rest[:0:ChunkSize]
+	p.rest = p.rest[ChunkSize:]
+	return c
+}
+
+// newSlabLocked allocates a slab and queues its parts for carving: the
+// 2 MiB aligned middle, advised as huge pages, first, then the ordinary
+// pages before and after it.
+func (p *Pool) newSlabLocked() {
+	slab := make([]byte, slabSize)
+	start := int(-uintptr(unsafe.Pointer(&slab[0])) & (hugePage - 1))
+	end := start + (slabSize-start)/hugePage*hugePage
+	adviseHuge(slab[start:end])
+	p.slabs = append(p.slabs, slab)
+	p.rests = append(p.rests, slab[start:end], slab[:start], slab[end:])
 }
 
 // putChunkLocked takes back chunks from getChunk, keeping them for reuse
@@ -81,8 +129,13 @@ func (p *Pool) putChunkLocked(c []byte) {
 		return // an oversized record's chunk: left to the garbage collector
 	}
 	p.inUse--
-	if len(p.free)+p.inUse < p.limit {
+	switch {
+	case p.closed:
+	case len(p.free)+p.inUse < p.limit:
 		p.free = append(p.free, c[:0])
+	case slabbed:
+		releasePages(c[:ChunkSize])
+		p.cold = append(p.cold, c[:0])
 	}
 }
 
@@ -143,20 +196,38 @@ func (p *Pool) TrimTo(keep int) {
 	p.dropLocked(keep / ChunkSize)
 }
 
-// dropLocked keeps at most n free chunks.
+// dropLocked keeps at most n warm free chunks: the others' pages go back
+// to the kernel (or, without slabs, the chunks to the garbage collector).
 func (p *Pool) dropLocked(n int) {
 	if n < len(p.free) {
+		for _, c := range p.free[n:] {
+			if slabbed {
+				releasePages(c[:ChunkSize])
+				p.cold = append(p.cold, c)
+			}
+		}
 		clear(p.free[n:])
 		p.free = p.free[:n]
-		if n == 0 {
-			p.free = nil
-		}
 	}
 	p.low = len(p.free)
 }
 
-// Held returns the bytes of free chunks the pool keeps for reuse and of
-// chunks in use.
+// Close gives the pool's memory back: the slabs lose their huge-page advice
+// and are left to the garbage collector, with every free chunk and batch.
+// Chunks still in use stay valid; put back later, they are dropped. The
+// pool still works after Close, allocating chunks one by one.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.slabs {
+		adviseNoHuge(s)
+	}
+	p.closed = true
+	p.slabs, p.rest, p.rests, p.free, p.cold, p.batches, p.refs = nil, nil, nil, nil, nil, nil, 0
+}
+
+// Held returns the bytes of warm free chunks the pool keeps for reuse and
+// of chunks in use.
 func (p *Pool) Held() (free, inUse int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -157,3 +157,34 @@ func TestTrimDropsWhatWentUnused(t *testing.T) {
 	free, _ = pool.Held()
 	require.Zero(t, free)
 }
+
+func TestChunksPastTheLimitGoColdAndAreReusedBeforeNewSlabs(t *testing.T) {
+	if !slabbed {
+		t.Skip("chunks are not carved from slabs on this platform")
+	}
+	pool := NewPool(0)
+	limit := MinPoolBytes / ChunkSize
+	chunks := make([][]byte, 0, 2*limit)
+	for range 2 * limit {
+		c := pool.getChunk(1)
+		chunks = append(chunks, append(c, 'x')) // touch it
+	}
+	slabs := len(pool.slabs)
+	require.LessOrEqual(t, slabs, 2*limit*ChunkSize/slabSize+1, "chunks are carved from 16 MiB slabs, with little left over")
+	pool.mu.Lock()
+	for _, c := range chunks {
+		pool.putChunkLocked(c)
+	}
+	pool.mu.Unlock()
+	free, _ := pool.Held()
+	require.Equal(t, MinPoolBytes, free, "warm up to the limit")
+	require.Len(t, pool.cold, limit, "the rest went cold")
+	require.Zero(t, pool.cold[0][:1][0], "a cold chunk's pages were given back: it reads as zeros")
+
+	for range 2 * limit {
+		pool.getChunk(1)
+	}
+	require.Equal(t, slabs, len(pool.slabs), "warm and cold chunks are reused before any new slab")
+	pool.Close()
+	require.Nil(t, pool.slabs)
+}

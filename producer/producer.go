@@ -192,6 +192,7 @@ func (p *Producer) Close() {
 		t.failAll(p, ErrDestroy, "producer closed before the message was sent")
 	}
 	p.chans.close()
+	p.acc.Pool.Close() // every batch is completed: the memory can go
 }
 
 // IsClosed reports whether Close has been called.
