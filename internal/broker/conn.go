@@ -58,7 +58,9 @@ type Conn struct {
 	// writeMu serializes writes so that requests reach the socket in
 	// correlation-id order. It is taken before mu when both are needed.
 	writeMu   sync.Mutex
-	wbuf      []byte // guarded by writeMu: reused framing buffer
+	wbuf      []byte      // guarded by writeMu: reused framing buffer
+	pieces    []Piece     // guarded by writeMu: a Segmented request's pieces
+	bufs      net.Buffers // guarded by writeMu: what one writev writes
 	formatter *kmsg.RequestFormatter
 
 	// mu guards the following.
@@ -210,11 +212,21 @@ func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) err
 	}
 	c.mu.Unlock()
 
-	c.wbuf = c.formatter.AppendRequest(c.wbuf[:0], req, corr)
 	if c.cfg.RequestTimeout > 0 {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.RequestTimeout))
 	}
-	_, err := c.nc.Write(c.wbuf)
+	var err error
+	if sr, ok := req.(Segmented); ok {
+		c.wbuf = c.formatter.AppendRequest(c.wbuf[:0], framingOnly{sr, &c.pieces}, corr)
+		c.bufs = segments(c.wbuf, c.pieces, c.bufs[:0])
+		bufs := c.bufs // WriteTo consumes its receiver
+		_, err = bufs.WriteTo(c.nc)
+		clear(c.bufs) // do not pin the pieces
+		clear(c.pieces)
+	} else {
+		c.wbuf = c.formatter.AppendRequest(c.wbuf[:0], req, corr)
+		_, err = c.nc.Write(c.wbuf)
+	}
 	if cap(c.wbuf) > 4<<20 {
 		c.wbuf = nil // do not pin a buffer for one huge request
 	}

@@ -7,14 +7,15 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/broker"
 )
 
 // produceRequest is a Produce request whose record batches may lie in
 // several chunks (an uncompressed batch's Buf and More). It is kmsg's
-// ProduceRequest in every respect but its encoding: AppendTo writes each
-// batch's chunks one after another where kmsg would write one contiguous
-// Records slice, so a batch is copied straight from its chunks into the
-// connection's buffer and never gathered first.
+// ProduceRequest in every respect but its encoding: the connection writes
+// the request's framing from its buffer and each batch's chunks from where
+// they are, with one writev (broker.Segmented), so records are never copied
+// after Produce encoded them. AppendTo gives the same bytes in one slice.
 //
 // The embedded request's Topics and Partitions are filled in as usual,
 // with each partition's Records holding the batch's first chunk only;
@@ -31,7 +32,24 @@ func (r *produceRequest) NoResponse() bool { return r.Acks == 0 }
 // kmsg.ProduceRequest.AppendTo does for the same records, for versions 3
 // to 12.
 func (r *produceRequest) AppendTo(dst []byte) []byte {
-	dst = slices.Grow(dst, r.sizeBound()) // grow once, not by doubling through the records
+	framing, pieces := r.AppendFraming(nil, nil)
+	n := len(framing)
+	for _, p := range pieces {
+		n += len(p.Data)
+	}
+	dst = slices.Grow(dst, n)
+	prev := 0
+	for _, p := range pieces {
+		dst = append(append(dst, framing[prev:p.At]...), p.Data...)
+		prev = p.At
+	}
+	return append(dst, framing[prev:]...)
+}
+
+// AppendFraming appends the request body to dst with each batch's chunks
+// left out, listed in pieces instead, for the connection to write them in
+// place (broker.Segmented).
+func (r *produceRequest) AppendFraming(dst []byte, pieces []broker.Piece) ([]byte, []broker.Piece) {
 	flex := r.IsFlexible()
 	if r.Version >= 3 {
 		dst = appendNullableString(dst, r.TransactionID, flex)
@@ -52,9 +70,9 @@ func (r *produceRequest) AppendTo(dst []byte) []byte {
 			} else {
 				dst = binary.BigEndian.AppendUint32(dst, uint32(n))
 			}
-			dst = append(dst, b.Wire...)
+			pieces = append(pieces, broker.Piece{At: len(dst), Data: b.Wire})
 			for _, c := range b.WireMore {
-				dst = append(dst, c...)
+				pieces = append(pieces, broker.Piece{At: len(dst), Data: c})
 			}
 			if flex {
 				dst = append(dst, 0) // no tagged fields
@@ -67,22 +85,7 @@ func (r *produceRequest) AppendTo(dst []byte) []byte {
 	if flex {
 		dst = append(dst, 0)
 	}
-	return dst
-}
-
-// sizeBound returns at least the size AppendTo writes.
-func (r *produceRequest) sizeBound() int {
-	n := 32 // acks, timeout, array lengths and tags
-	if r.TransactionID != nil {
-		n += len(*r.TransactionID)
-	}
-	for i := range r.Topics {
-		n += 16 + len(r.Topics[i].Topic)
-		for _, b := range r.batches[i] {
-			n += 16 + b.WireLen()
-		}
-	}
-	return n
+	return dst, pieces
 }
 
 func appendArrayLen(dst []byte, n int, flex bool) []byte {

@@ -57,7 +57,6 @@ func TestProduceRequestEncodesLikeKmsgWithChunkedBatches(t *testing.T) {
 					r.add(parts[i], b)
 				}
 				got := r.req.AppendTo(nil)
-				require.GreaterOrEqual(t, r.req.sizeBound(), len(got), "AppendTo grows its buffer once")
 
 				want := kmsg.NewPtrProduceRequest()
 				want.Version, want.Acks, want.TimeoutMillis, want.TransactionID = version, -1, 30000, tid

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,10 +25,12 @@ const perPartitionOverhead = 16
 
 // inflight is one batch in a request.
 type inflight struct {
+	r          *request // the request it went in
 	p          *Partition
 	b          *accumulator.Batch
 	prevStatus int8 // the batch's status before this attempt
-	done       bool // the response has settled this batch
+	answered   bool // its outcome is decided: success, failure or retry
+	done       bool // the attempt's bookkeeping is over (landed)
 }
 
 // request is one Produce request and the batches it carries.
@@ -37,6 +40,11 @@ type request struct {
 	req     *produceRequest
 	batches []inflight
 	settled atomic.Bool // claimed by whichever comes first: the response, or a purge
+
+	// wmu guards the write gate (writegate.go).
+	wmu        sync.Mutex
+	writing    bool       // the connection is writing the request
+	afterWrite []deferred // steps waiting for the write to end
 }
 
 // build takes at most one ready batch from each partition, starting at a
@@ -127,7 +135,7 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 
 // add puts b into the request under its topic.
 func (r *request) add(p *Partition, b *accumulator.Batch) {
-	r.batches = append(r.batches, inflight{p: p, b: b})
+	r.batches = append(r.batches, inflight{r: r, p: p, b: b})
 	ti := -1
 	for i := range r.req.Topics {
 		if r.req.Topics[i].Topic == p.Topic {
@@ -201,7 +209,9 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 	}
 	r.conn = conn
 	sk.track(r)
+	r.beginWrite()
 	err := conn.SendDeadline(r.req, sk.s.requestDeadline(r), func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
+	r.endWrite(sk.s)
 	if err != nil && r.settled.CompareAndSwap(false, true) { // never written: retried without counting
 		sk.untrack(r)
 		for i := range r.batches {

@@ -62,7 +62,7 @@ func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 	// the broker's answer leaves room for.
 	var lost error
 	for i := range r.batches {
-		if t := &r.batches[i]; !t.done {
+		if t := &r.batches[i]; !t.answered {
 			detail := fmt.Sprintf("broker %d's Produce response left out %s [%d]; reconnecting", r.sink.id, t.p.Topic, t.p.ID)
 			if lost == nil {
 				lost = fmt.Errorf("%w: %s", broker.ErrProtocol, detail)
@@ -79,7 +79,7 @@ func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 func (r *request) find(topic string, partition int32) *inflight {
 	for i := range r.batches {
 		t := &r.batches[i]
-		if !t.done && t.p.ID == partition && t.p.Topic == topic {
+		if !t.answered && t.p.ID == partition && t.p.Topic == topic {
 			return t
 		}
 	}
@@ -168,8 +168,9 @@ func describe(code int16, p *Partition, msg *string) string {
 
 // succeed completes a batch that reached the log.
 func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status Status) {
+	t.answered = true
 	s.landed(t, false, true)
-	s.complete(t.p, t.b, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
+	s.completeInflight(t, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
 }
 
 // retry puts a batch back in its queue for another attempt, or fails it when
@@ -177,6 +178,7 @@ func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status St
 // has passed. counted says whether this attempt uses up a retry; refresh
 // asks for new metadata first (the leader may have moved).
 func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counted bool, status Status, refresh bool) {
+	t.answered = true
 	b := t.b
 	b.Status = max(t.prevStatus, int8(status)) // what this attempt says, unless an earlier one may have landed
 	if s.closing.Load() {
@@ -198,7 +200,14 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 		s.hooks.RefreshMetadata(detail)
 	}
 	b.NotBefore = now + int64(backoff(s.cfg.RetryBackoff, s.cfg.RetryBackoffMax, b.Retries))
-	t.p.Queue.Requeue(b) // back in place before the partition may send again
+	if !t.r.later(deferred{requeue: t}) {
+		s.requeue(t)
+	}
+}
+
+// requeue puts an attempt's batch back in its queue for its retry.
+func (s *Sender) requeue(t *inflight) {
+	t.p.Queue.Requeue(t.b) // back in place before the partition may send again
 	s.landed(t, true, false)
 	t.p.Wake()
 }
@@ -206,13 +215,14 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 // fail completes a batch with an error. For an idempotent producer, a
 // failed batch that carried a sequence leaves a gap that must be repaired.
 func (s *Sender) fail(t *inflight, code int32, detail string, status Status) {
+	t.answered = true
 	status = max(status, Status(t.prevStatus)) // an earlier attempt may have landed
 	t.b.Status = int8(status)
 	if !s.closing.Load() {
 		s.leaveGap(t.p, t.b, code, detail)
 	}
 	s.landed(t, false, false)
-	s.complete(t.p, t.b, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: status})
+	s.completeInflight(t, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: status})
 }
 
 // landed ends an in-flight attempt's bookkeeping, once per attempt. When
