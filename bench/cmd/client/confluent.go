@@ -33,6 +33,9 @@ func openConfluent(c config) (driver, []string, error) {
 		"enable.idempotence":           s.Idempotent,
 		"compression.type":             s.Compression,
 		"queue.buffering.max.messages": s.MaxOutstanding,
+		// The bound on a whole request (one partition's batch, for
+		// librdkafka); batch.size still bounds each batch.
+		"message.max.bytes": s.RequestBytes,
 		// Reports carry no key and value back into Go: the harness does
 		// not read them, and copying them out of C would only add cost.
 		"go.delivery.report.fields": "none",

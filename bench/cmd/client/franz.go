@@ -51,6 +51,7 @@ func openFranz(c config) (driver, []string, error) {
 		kgo.DefaultProduceTopic(c.topic),
 		kgo.ProducerLinger(s.Linger),
 		kgo.ProducerBatchMaxBytes(int32(s.BatchBytes)),
+		kgo.BrokerMaxWriteBytes(int32(s.RequestBytes)),
 		kgo.ProducerBatchCompression(codec),
 		kgo.MaxBufferedRecords(s.MaxOutstanding),
 	}

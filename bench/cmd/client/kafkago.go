@@ -29,6 +29,7 @@ func openKafkaGo(c config) (driver, []string, error) {
 		"no idempotent producer in kafka-go: runs without idempotence",
 		"WriteMessages is called with one message per call, as every other client's Produce; kafka-go's per-call cost favours larger slices",
 		"linger is Writer.BatchTimeout; the batch byte limit is Writer.BatchBytes",
+		"a request carries one partition's batch: no request size cap to set",
 	}
 	if c.pay.Keys != nil {
 		w.Balancer = &kafka.Murmur2Balancer{}

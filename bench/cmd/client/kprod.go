@@ -41,6 +41,9 @@ func openKprod(c config) (driver, []string, error) {
 		"enable.idempotence":           s.Idempotent,
 		"compression.type":             s.Compression,
 		"queue.buffering.max.messages": s.MaxOutstanding,
+		// librdkafka's bound on a whole Produce request; batch.size still
+		// bounds each batch.
+		"message.max.bytes": s.RequestBytes,
 	}
 	for _, kv := range c.props {
 		if err := cm.Set(kv); err != nil {

@@ -53,6 +53,7 @@ func openSarama(c config) (driver, []string, error) {
 	cfg.Producer.Flush.Frequency = s.Linger
 	cfg.Producer.Flush.Bytes = s.BatchBytes
 	cfg.Producer.MaxMessageBytes = s.BatchBytes
+	sarama.MaxRequestSize = int32(s.RequestBytes) // a package variable: one client per process here
 	cfg.Producer.Return.Successes = true
 	cfg.Producer.Return.Errors = true
 	switch s.Compression {

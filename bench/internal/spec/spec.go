@@ -22,6 +22,7 @@ type Settings struct {
 	Linger         time.Duration `json:"linger"`          // linger.ms
 	BatchBytes     int           `json:"batch_bytes"`     // batch.size
 	BatchMessages  int           `json:"batch_messages"`  // batch.num.messages
+	RequestBytes   int           `json:"request_bytes"`   // a Produce request's size, at most
 	Acks           string        `json:"acks"`            // all, 1 or 0
 	Idempotent     bool          `json:"idempotent"`      // enable.idempotence
 	Compression    string        `json:"compression"`     // none, gzip, snappy, lz4, zstd
@@ -35,12 +36,15 @@ type Settings struct {
 // librdkafka's defaults for the rest.
 func Defaults() Settings {
 	return Settings{
-		Messages:       1_000_000,
-		Size:           100,
-		Partitions:     1,
-		Linger:         5 * time.Millisecond,
-		BatchBytes:     1_000_000,
-		BatchMessages:  10_000,
+		Messages:      1_000_000,
+		Size:          100,
+		Partitions:    1,
+		Linger:        5 * time.Millisecond,
+		BatchBytes:    1_000_000,
+		BatchMessages: 10_000,
+		// franz-go's and sarama's default request cap, below the broker's
+		// socket.request.max.bytes (100 MiB).
+		RequestBytes:   100 << 20,
 		Acks:           "all",
 		Idempotent:     true,
 		Compression:    "none",
@@ -73,6 +77,7 @@ func (s *Settings) Flags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.Linger, "linger", s.Linger, "linger (linger.ms)")
 	fs.IntVar(&s.BatchBytes, "batch-bytes", s.BatchBytes, "batch size in bytes (batch.size)")
 	fs.IntVar(&s.BatchMessages, "batch-messages", s.BatchMessages, "messages per batch at most (batch.num.messages)")
+	fs.IntVar(&s.RequestBytes, "request-bytes", s.RequestBytes, "Produce request size in bytes, at most")
 	fs.StringVar(&s.Acks, "acks", s.Acks, "required acks: all, 1 or 0")
 	fs.BoolVar(&s.Idempotent, "idempotent", s.Idempotent, "idempotent producer")
 	fs.StringVar(&s.Compression, "compression", s.Compression, "none, gzip, snappy, lz4 or zstd")
@@ -92,6 +97,7 @@ func (s Settings) Args() []string {
 		"-linger=" + s.Linger.String(),
 		"-batch-bytes=" + strconv.Itoa(s.BatchBytes),
 		"-batch-messages=" + strconv.Itoa(s.BatchMessages),
+		"-request-bytes=" + strconv.Itoa(s.RequestBytes),
 		"-acks=" + s.Acks,
 		"-idempotent=" + strconv.FormatBool(s.Idempotent),
 		"-compression=" + s.Compression,
@@ -119,8 +125,8 @@ func (s Settings) Describe() string {
 	} else {
 		b.WriteString(", unthrottled")
 	}
-	fmt.Fprintf(&b, "; acks=%s, idempotence %s, compression %s, linger %v, batch %s B / %s msgs, at most %s outstanding",
-		s.Acks, onOff(s.Idempotent), s.Compression, s.Linger, Count(s.BatchBytes), Count(s.BatchMessages), Count(s.MaxOutstanding))
+	fmt.Fprintf(&b, "; acks=%s, idempotence %s, compression %s, linger %v, batch %s B / %s msgs, request %s B, at most %s outstanding",
+		s.Acks, onOff(s.Idempotent), s.Compression, s.Linger, Count(s.BatchBytes), Count(s.BatchMessages), Count(s.RequestBytes), Count(s.MaxOutstanding))
 	return b.String()
 }
 
