@@ -36,9 +36,10 @@ type Batch struct {
 	Retries   int      // counted retries so far
 	NotBefore int64    // monotonic time before which a retry must not be sent
 	Status    int8     // persistence status so far (the producer's PersistenceStatus values)
-	Wire      []byte   // what goes on the wire: Buf, or the compressed form
-	WireMore  [][]byte // and after Wire: More, or nothing when compressed
-	WireBuf   []byte   // buffer backing a compressed Wire, kept with the batch
+	Wire      []byte   // what goes on the wire: Buf, or the compressed form's first chunk
+	WireMore  [][]byte // and after Wire: More, or the compressed form's other chunks
+
+	wireChunks [][]byte // the chunks holding a compressed form (SetWire)
 
 	pool *Pool // where the chunks came from and the batch goes back to
 }
@@ -59,6 +60,24 @@ func (b *Batch) AppendRecords(dst []byte) []byte {
 		dst = append(dst, c...)
 	}
 	return dst
+}
+
+// SetWire makes enc, a wire form prepared elsewhere (header space, then the
+// compressed records), the batch's Wire and WireMore, copied into chunks
+// from the batch's pool: compressed batches then recycle their memory like
+// any other, instead of each holding a buffer grown to its size.
+func (b *Batch) SetWire(enc []byte) {
+	for _, c := range b.wireChunks {
+		b.pool.putChunk(c)
+	}
+	b.wireChunks = b.wireChunks[:0]
+	for len(enc) > 0 {
+		c := b.pool.getChunk(min(len(enc), ChunkSize))
+		n := min(len(enc), cap(c))
+		b.wireChunks = append(b.wireChunks, append(c, enc[:n]...))
+		enc = enc[n:]
+	}
+	b.Wire, b.WireMore = b.wireChunks[0], b.wireChunks[1:]
 }
 
 // WireLen returns the size of the batch's wire form once prepared.

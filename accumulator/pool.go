@@ -58,7 +58,7 @@ type Pool struct {
 	rests   [][]byte // the slabs' parts to carve from next
 	closed  bool     // Close was called: chunks put back are dropped
 	batches []*Batch // free Batch structs, without chunks
-	refs    int      // bytes of Refs, More and WireBuf capacity in batches
+	refs    int      // bytes of Refs, More and wireChunks capacity in batches
 }
 
 const (
@@ -170,14 +170,25 @@ func (p *Pool) putBatch(b *Batch) {
 		p.putChunkLocked(c)
 		b.More[i] = nil
 	}
-	*b = Batch{Refs: b.Refs[:0], More: b.More[:0], WireBuf: b.WireBuf[:0]}
+	for i, c := range b.wireChunks {
+		p.putChunkLocked(c)
+		b.wireChunks[i] = nil
+	}
+	*b = Batch{Refs: b.Refs[:0], More: b.More[:0], wireChunks: b.wireChunks[:0]}
 	if size := batchStructBytes(b); p.refs+size <= maxBatchStructBytes {
 		p.batches = append(p.batches, b)
 		p.refs += size
 	}
 }
 
-func batchStructBytes(b *Batch) int { return cap(b.Refs)*16 + cap(b.More)*24 + cap(b.WireBuf) }
+func batchStructBytes(b *Batch) int { return cap(b.Refs)*16 + (cap(b.More)+cap(b.wireChunks))*24 }
+
+// putChunk takes back one chunk from getChunk.
+func (p *Pool) putChunk(c []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.putChunkLocked(c)
+}
 
 // Trim gives the chunks that went unused since the last Trim back to the
 // garbage collector: as many as the pool held at its lowest since then.

@@ -188,3 +188,21 @@ func TestChunksPastTheLimitGoColdAndAreReusedBeforeNewSlabs(t *testing.T) {
 	pool.Close()
 	require.Nil(t, pool.slabs)
 }
+
+func TestSetWireCopiesIntoChunksThatAreReleasedWithTheBatch(t *testing.T) {
+	q := newTestQueue(1<<20, 1000, time.Hour)
+	appendValue(q, []byte("x"), 0)
+	b, _ := q.Take(0, true, 1<<20)
+	enc := bytes.Repeat([]byte("compressed"), 7000) // 70,000 bytes: three chunks
+	b.SetWire(enc)
+	require.Len(t, b.WireMore, 2)
+	require.Equal(t, enc, append(append([]byte(nil), b.Wire...), bytes.Join(b.WireMore, nil)...))
+	require.Equal(t, len(enc), b.WireLen())
+	b.SetWire(enc[:100]) // a retry that prepares again gives the old chunks back
+	require.Empty(t, b.WireMore)
+	_, inUse := q.cfg.Pool.Held()
+	require.Equal(t, 2*ChunkSize, inUse, "the batch's own chunk and one for the wire form")
+	Release(b)
+	_, inUse = q.cfg.Pool.Held()
+	require.Zero(t, inUse)
+}

@@ -216,6 +216,10 @@ func TestHostileProduceResponsesGetOneReportEachAndNoFalseDelivery(t *testing.T)
 		edit func(req *sentRequest, resp *kmsg.ProduceResponse)
 		// which partitions of the request fail, and how; the others are retried and delivered
 		fails func(req *sentRequest) (partitions []int32, f *failure)
+		// the answer closes the connection: another request in flight on
+		// it may have been written and is retried all the same, so without
+		// idempotence its records may be in the log twice (as librdkafka's)
+		reconnects bool
 	}{
 		{"a response naming partitions that were not sent, with success", func(req *sentRequest, resp *kmsg.ProduceResponse) {
 			for id := int32(0); id < 8; id++ {
@@ -229,27 +233,27 @@ func TestHostileProduceResponsesGetOneReportEachAndNoFalseDelivery(t *testing.T)
 			ghost.Topic = "ghost"
 			ghost.Partitions = []kmsg.ProduceResponseTopicPartition{kmsg.NewProduceResponseTopicPartition()}
 			resp.Topics = append(resp.Topics, ghost)
-		}, func(*sentRequest) ([]int32, *failure) { return nil, nil }},
+		}, func(*sentRequest) ([]int32, *failure) { return nil, nil }, false},
 		// A response that does not answer what was sent closes the connection;
 		// what it left out is retried on a new one and delivered.
 		{"a response that leaves a sent partition out is retried after a reconnect", func(req *sentRequest, resp *kmsg.ProduceResponse) {
 			resp.Topics[0].Partitions = resp.Topics[0].Partitions[1:]
-		}, func(req *sentRequest) ([]int32, *failure) { return nil, nil }},
+		}, func(req *sentRequest) ([]int32, *failure) { return nil, nil }, true},
 		{"a response with the wrong topic name is retried after a reconnect", func(req *sentRequest, resp *kmsg.ProduceResponse) {
 			for i := range resp.Topics {
 				resp.Topics[i].Topic = testTopic + "-wrong"
 			}
-		}, func(req *sentRequest) ([]int32, *failure) { return nil, nil }},
+		}, func(req *sentRequest) ([]int32, *failure) { return nil, nil }, true},
 		{"a response with an error code unknown to Kafka", func(req *sentRequest, resp *kmsg.ProduceResponse) {
 			partitionEntry(resp, req.partitions[0]).ErrorCode = 9999
 		}, func(req *sentRequest) ([]int32, *failure) {
 			return req.partitions[:1], &failure{producer.ErrorCode(9999), producer.NotPersisted, "(9999)"}
-		}},
+		}, false},
 		{"a response answering a partition twice, retriable first, then success", func(req *sentRequest, resp *kmsg.ProduceResponse) {
 			p := kmsg.NewProduceResponseTopicPartition()
 			p.Partition, p.BaseOffset = req.partitions[0], 4242 // never written: must be ignored
 			resp.Topics[0].Partitions = append(resp.Topics[0].Partitions, p)
-		}, func(*sentRequest) ([]int32, *failure) { return nil, nil }},
+		}, func(*sentRequest) ([]int32, *failure) { return nil, nil }, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -289,7 +293,7 @@ func TestHostileProduceResponsesGetOneReportEachAndNoFalseDelivery(t *testing.T)
 			// The producer carries on.
 			reports = append(reports, produceHostile(t, p, "after", n)...)
 			requireAllDelivered(t, reports[n:])
-			checkLogAgainstReports(t, c, reports, true)
+			checkLogAgainstReports(t, c, reports, !tc.reconnects)
 		})
 	}
 }

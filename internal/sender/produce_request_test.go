@@ -26,8 +26,8 @@ func chunkedBatch(t *testing.T, p *Partition, n, size int) *accumulator.Batch {
 	b, _ := p.Queue.Take(0, true, math.MaxInt)
 	require.NotNil(t, b)
 	s := New(Config{}, nil, accumulator.NewClock())
-	var gather []byte
-	s.prepare(b, &gather, 8, 7, 1, 0)
+	var sc prepScratch
+	s.prepare(b, &sc, 8, 7, 1, 0)
 	return b
 }
 
@@ -106,13 +106,13 @@ func TestChunkedBatchIsGatheredForCompression(t *testing.T) {
 	codec, err := compress.New(compress.LZ4, compress.DefaultLevel)
 	require.NoError(t, err)
 	s := New(Config{Codec: codec}, nil, accumulator.NewClock())
-	var gather []byte
-	s.prepare(b, &gather, 8, 7, 1, 0)
-	require.Empty(t, b.WireMore, "a compressed batch is one piece")
-	require.Less(t, len(b.Wire), b.Size())
+	var sc prepScratch
+	s.prepare(b, &sc, 8, 7, 1, 0)
+	require.Less(t, b.WireLen(), b.Size())
+	require.Equal(t, int16(compress.LZ4), b.Attrs)
 
 	var rb kmsg.RecordBatch
-	require.NoError(t, rb.ReadFrom(b.Wire))
+	require.NoError(t, rb.ReadFrom(append(append([]byte(nil), b.Wire...), bytes.Join(b.WireMore, nil)...)))
 	dec, err := codec.AppendDecoded(nil, rb.Records)
 	require.NoError(t, err)
 	require.Equal(t, b.AppendRecords(nil), dec, "the compressed records are the chunks' records, in order")

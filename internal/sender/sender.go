@@ -89,8 +89,9 @@ type Sender struct {
 	flushing atomic.Int32 // > 0 while Flush waits: linger is ignored
 	closing  atomic.Bool  // set by Close: failures complete with ErrDestroy instead of retrying
 
-	pid          pidState     // producer id state machine (idempotent producers)
-	idemInflight atomic.Int64 // idempotent batches sent and not yet settled, all partitions
+	pid          pidState      // producer id state machine (idempotent producers)
+	idemInflight atomic.Int64  // idempotent batches sent and not yet settled, all partitions
+	ratio        atomic.Uint32 // the last batch's compressed size per 1024 bytes, to size the next output
 
 	// mu guards the following.
 	mu     sync.Mutex

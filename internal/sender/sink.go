@@ -32,10 +32,10 @@ type Sink struct {
 	// Owned by the loop goroutine.
 	conn      *broker.Conn
 	dialFails int
-	nextDial  int64  // monotonic time before which no dial is tried
-	rr        int    // where the next request starts among parts, for fairness
-	taken     []bool // build's scratch: which partitions gave a batch to the request
-	gather    []byte // prepare's scratch: a chunked batch's records to compress
+	nextDial  int64       // monotonic time before which no dial is tried
+	rr        int         // where the next request starts among parts, for fairness
+	taken     []bool      // build's scratch: which partitions gave a batch to the request
+	scratch   prepScratch // prepare's scratch space for compressing
 }
 
 func newSink(s *Sender, id int32, addr string) *Sink {
