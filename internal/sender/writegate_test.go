@@ -11,68 +11,65 @@ import (
 	"github.com/kprod-go/kprod/internal/broker"
 )
 
-// writingRequest returns a request carrying one chunked batch of p, as
-// Sink.send leaves it while the connection writes it.
-func writingRequest(t *testing.T, s *Sender, p *Partition) (*request, *accumulator.Batch) {
+// gateFixture is one request carrying one chunked batch, as Sink.send
+// leaves it while the connection writes it.
+type gateFixture struct {
+	pool *accumulator.Pool
+	log  *outcomeLog
+	s    *Sender
+	p    *Partition
+	r    *request
+	b    *accumulator.Batch
+}
+
+func newGateFixture(t *testing.T, retries int) *gateFixture {
 	t.Helper()
-	b := chunkedBatch(t, p, 10, 5000)
-	r := &request{sink: newSink(s, 1, "gate:9092"), req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
-	r.add(p, b)
-	p.inflight.Add(1)
-	r.beginWrite()
-	return r, b
+	f := &gateFixture{pool: accumulator.NewPool(0), log: &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}}
+	acfg := &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 1000, Linger: time.Hour, Pool: f.pool}
+	f.s = New(Config{Retries: retries}, f.log, accumulator.NewClock())
+	f.p = NewPartition("gate", 3, acfg)
+	f.b = chunkedBatch(t, f.p, 10, 5000)
+	f.r = &request{sink: newSink(f.s, 1, "gate:9092"), req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
+	f.r.add(f.p, f.b)
+	f.p.inflight.Add(1)
+	f.r.beginWrite()
+	return f
+}
+
+// inUse returns the bytes of chunks in use.
+func (f *gateFixture) inUse() int {
+	_, n := f.pool.Held()
+	return n
 }
 
 func TestARequestSettledWhileBeingWrittenKeepsItsChunksUntilTheWriteEnds(t *testing.T) {
-	var pool *accumulator.Pool
-	var acfg *accumulator.Config
-	fresh := func() {
-		pool = accumulator.NewPool(0)
-		acfg = &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 1000, Linger: time.Hour, Pool: pool}
-	}
-
 	t.Run("failed: released after the write", func(t *testing.T) {
-		fresh()
-		log := &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}
-		s := New(Config{Retries: 0}, log, accumulator.NewClock())
-		p := NewPartition("gate", 0, acfg)
-		r, b := writingRequest(t, s, p)
-		_, inUse := pool.Held()
+		f := newGateFixture(t, 0)
+		inUse := f.inUse()
 		require.NotZero(t, inUse)
 
-		s.handle(r, nil, broker.ErrClosed) // the reader closed the connection mid-write
-		require.Len(t, log.outcomes[b], 1, "the report goes out at once")
-		_, stillInUse := pool.Held()
-		require.Equal(t, inUse, stillInUse, "the chunks are still being written")
+		f.s.handle(f.r, nil, broker.ErrClosed) // the reader closed the connection mid-write
+		require.Len(t, f.log.outcomes[f.b], 1, "the report goes out at once")
+		require.Equal(t, inUse, f.inUse(), "the chunks are still being written")
 
-		r.endWrite(s)
-		_, after := pool.Held()
-		require.Zero(t, after, "released once the write is over")
+		f.r.endWrite(f.s)
+		require.Zero(t, f.inUse(), "released once the write is over")
 	})
 
 	t.Run("retried: requeued after the write", func(t *testing.T) {
-		fresh()
-		log := &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}
-		s := New(Config{Retries: 3}, log, accumulator.NewClock())
-		p := NewPartition("gate", 1, acfg)
-		r, b := writingRequest(t, s, p)
+		f := newGateFixture(t, 3)
+		f.s.handle(f.r, nil, broker.ErrClosed)
+		require.Zero(t, f.p.Queue.Len(), "not back in the queue while its header may still be read")
+		require.Equal(t, int32(1), f.p.inflight.Load())
 
-		s.handle(r, nil, broker.ErrClosed)
-		require.Zero(t, p.Queue.Len(), "not back in the queue while its header may still be read")
-		require.Equal(t, int32(1), p.inflight.Load())
-
-		r.endWrite(s)
-		require.Equal(t, 1, p.Queue.Len())
-		require.Zero(t, p.inflight.Load())
-		require.Empty(t, log.outcomes[b])
+		f.r.endWrite(f.s)
+		require.Equal(t, 1, f.p.Queue.Len())
+		require.Zero(t, f.p.inflight.Load())
+		require.Empty(t, f.log.outcomes[f.b])
 	})
 
 	t.Run("answered with a retriable error mid-write: requeued once", func(t *testing.T) {
-		fresh()
-		log := &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}
-		s := New(Config{Retries: 3}, log, accumulator.NewClock())
-		p := NewPartition("gate", 3, acfg)
-		r, _ := writingRequest(t, s, p)
+		f := newGateFixture(t, 3)
 		resp := kmsg.NewPtrProduceResponse()
 		rt := kmsg.NewProduceResponseTopic()
 		rt.Topic = "gate"
@@ -81,31 +78,25 @@ func TestARequestSettledWhileBeingWrittenKeepsItsChunksUntilTheWriteEnds(t *test
 		rt.Partitions = append(rt.Partitions, rp)
 		resp.Topics = append(resp.Topics, rt)
 
-		s.handle(r, resp, nil) // a broker that answers before reading the whole request
-		r.endWrite(s)
-		require.Equal(t, 1, p.Queue.Len(), "the retried batch is queued once, not also as left out of the answer")
+		f.s.handle(f.r, resp, nil) // a broker that answers before reading the whole request
+		f.r.endWrite(f.s)
+		require.Equal(t, 1, f.p.Queue.Len(), "the retried batch is queued once, not also as left out of the answer")
 	})
 
 	t.Run("purged in flight: released after the write", func(t *testing.T) {
-		fresh()
-		log := &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}
-		s := New(Config{Retries: 3}, log, accumulator.NewClock())
-		p := NewPartition("gate", 2, acfg)
-		r, b := writingRequest(t, s, p)
-		r.sink.track(r)
-		s.mu.Lock()
-		s.sinks[r.sink.id] = r.sink
-		s.mu.Unlock()
-		_, inUse := pool.Held()
+		f := newGateFixture(t, 3)
+		f.r.sink.track(f.r)
+		f.s.mu.Lock()
+		f.s.sinks[f.r.sink.id] = f.r.sink
+		f.s.mu.Unlock()
+		inUse := f.inUse()
 
-		s.PurgeInflight()
-		require.Len(t, log.outcomes[b], 1)
-		require.Equal(t, CodePurgeInflight, log.outcomes[b][0].Code)
-		_, stillInUse := pool.Held()
-		require.Equal(t, inUse, stillInUse)
+		f.s.PurgeInflight()
+		require.Len(t, f.log.outcomes[f.b], 1)
+		require.Equal(t, CodePurgeInflight, f.log.outcomes[f.b][0].Code)
+		require.Equal(t, inUse, f.inUse())
 
-		r.endWrite(s)
-		_, after := pool.Held()
-		require.Zero(t, after)
+		f.r.endWrite(f.s)
+		require.Zero(t, f.inUse())
 	})
 }
