@@ -12,16 +12,16 @@ import (
 )
 
 // warmProducer returns a producer whose batches never leave on their own
-// (the longest linger.ms, batches that never fill, no queue limits), with
-// testTopic's metadata known: Produce is measured without the sender or the
-// in-process broker competing for the CPU.
+// (the longest linger.ms, batches that never fill, queue limits well above
+// a benchmark round), with testTopic's metadata known: Produce is measured
+// without the sender or the in-process broker competing for the CPU.
 func warmProducer(tb testing.TB) *producer.Producer {
 	tb.Helper()
 	c := newCluster(tb, kfake.NumBrokers(1))
 	p := newProducer(tb, c, producer.ConfigMap{
 		"linger.ms": 900_000, "message.timeout.ms": 0, "batch.num.messages": 1_000_000,
 		"batch.size": 1_000_000_000, "message.max.bytes": 1_000_000_000,
-		"queue.buffering.max.messages": 0, "queue.buffering.max.kbytes": 2147483647,
+		"queue.buffering.max.messages": 1_000_000, // and the default 1 GiB of values
 	})
 	require.NoError(tb, p.Produce(&producer.Message{Topic: testTopic, Partition: 0}, nil))
 	require.Equal(tb, 0, p.Flush(10*time.Second))

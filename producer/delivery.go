@@ -85,7 +85,7 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 
 // completed counts n messages as reported and wakes Flush when none remain.
 func (p *Producer) completed(n int) {
-	if p.unreported.Add(int64(-n)) == 0 {
+	if p.acct.reported(n) {
 		p.flushMu.Lock()
 		close(p.flushed)
 		p.flushed = make(chan struct{})
@@ -95,13 +95,7 @@ func (p *Producer) completed(n int) {
 
 // served counts a message out of the queue.buffering limits once its report
 // has been handed to the application (or suppressed).
-func (p *Producer) served(m *Message) { p.servedN(1, int64(len(m.Value))) }
-
-// servedN counts n messages with valueBytes of values out at once.
-func (p *Producer) servedN(n, valueBytes int64) {
-	p.held.Add(-n)
-	p.heldBytes.Add(-valueBytes)
-}
+func (p *Producer) served(m *Message) { p.acct.served(1, int64(len(m.Value))) }
 
 // scratch returns a pooled, empty slice with room for n messages. The
 // pool holds the slice's pointer, so taking and returning it allocates

@@ -72,7 +72,6 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 	m.drChan = deliveryChan
 	m.waiter = w
 	m.enqueued = now
-	p.unreported.Add(1)
 
 	if ps == nil {
 		t.mu.Lock()
@@ -99,26 +98,19 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 // reserve counts m against the queue.buffering limits, or fails with
 // ErrQueueFull leaving the counts as they were.
 func (p *Producer) reserve(m *Message) error {
-	n := p.held.Add(1)
-	if limit := int64(p.cfg.queueMaxMessages); limit > 0 && n > limit {
-		p.held.Add(-1)
-		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d messages held (queue.buffering.max.messages)", m.Topic, limit)
-	}
-	vb := p.heldBytes.Add(int64(len(m.Value)))
-	if limit := int64(p.cfg.queueMaxKBytes) * 1024; vb > limit {
-		p.held.Add(-1)
-		p.heldBytes.Add(-int64(len(m.Value)))
-		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d value bytes held (queue.buffering.max.kbytes)", m.Topic, limit)
+	switch p.acct.take(len(m.Value)) {
+	case takeFullMsgs:
+		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d messages held (queue.buffering.max.messages)", m.Topic, p.cfg.queueMaxMessages)
+	case takeFullBytes:
+		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d KiB of values held or more with this one (queue.buffering.max.kbytes)", m.Topic, p.cfg.queueMaxKBytes)
 	}
 	return nil
 }
 
-// unreserve undoes reserve and the unreported count for a message that was
-// refused after all.
+// unreserve undoes reserve for a message that was refused after all.
 func (p *Producer) unreserve(m *Message) {
-	p.held.Add(-1)
-	p.heldBytes.Add(-int64(len(m.Value)))
 	m.drChan, m.waiter = nil, nil
+	p.acct.served(1, int64(len(m.Value)))
 	p.completed(1)
 }
 

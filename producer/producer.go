@@ -40,12 +40,10 @@ type Producer struct {
 	fatalErr atomic.Pointer[Error] // the first fatal error, with its original code; nil while none
 	_        [64]byte
 
-	// Counters, updated with atomics from any goroutine. Produce adds to
-	// all three; completions and served reports subtract, a batch at a time.
-	held       atomic.Int64 // messages accepted whose report has not been served (queue.buffering.max.messages, Len)
-	heldBytes  atomic.Int64 // their value bytes (queue.buffering.max.kbytes)
-	unreported atomic.Int64 // messages accepted whose report has not been produced (Flush waits for 0)
-	_          [32]byte
+	// What the producer holds and what has no report yet, for the
+	// queue.buffering limits, Len and Flush; updated with atomics from any
+	// goroutine.
+	acct account
 
 	topics    atomic.Pointer[map[string]*topic] // copy-on-write under topicsMu
 	lastTopic atomic.Pointer[topic]             // the topic the last Produce looked up, to skip the map
@@ -92,7 +90,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		cfg:     cfg,
 		opts:    o,
 		clock:   accumulator.NewClock(),
-		reports: nil, // below: it counts served reports out of held
+		reports: nil, // below: it counts served reports out of acct
 		flushed: make(chan struct{}),
 		stopHK:  make(chan struct{}),
 	}
@@ -106,9 +104,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		// value limit covers those and the pool's size-class rounding.
 		Pool: accumulator.NewPool(cfg.queueMaxKBytes*1024 + cfg.queueMaxKBytes*256),
 	}
-	p.reports = newReportQueue(p.servedN)
+	p.acct.init(cfg.queueMaxMessages, cfg.queueMaxKBytes)
+	p.reports = newReportQueue(p.acct.served)
 	p.topics.Store(&map[string]*topic{})
-	p.now = newCoarseClock(p.clock, p.held.Load, p.acc.Pool)
+	p.now = newCoarseClock(p.clock, p.acct.activity, p.acc.Pool)
 	p.chans = newChanReporter(p.served)
 	bcfg := broker.Config{
 		ClientID:       cfg.clientID,
@@ -151,7 +150,7 @@ const requestFraming = 512
 // deliveryChan). While reports are being polled it may count up to 63 that
 // Poll has already handed out (they are counted out in groups); it is exact
 // whenever Poll's queue is empty.
-func (p *Producer) Len() int { return int(p.held.Load()) }
+func (p *Producer) Len() int { return p.acct.heldMsgs() }
 
 // Poll returns the next delivery report (a *Message) or error event (an
 // Error), waiting up to timeout for one; nil if none came. A negative

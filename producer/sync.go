@@ -82,13 +82,13 @@ func (p *Producer) FlushContext(ctx context.Context) error {
 		p.flushMu.Lock()
 		ch := p.flushed
 		p.flushMu.Unlock()
-		if p.unreported.Load() == 0 {
+		if p.acct.unreported() == 0 {
 			return nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			n := p.unreported.Load()
+			n := p.acct.unreported()
 			if n == 0 {
 				return nil
 			}
@@ -106,5 +106,5 @@ func (p *Producer) flushTimeout(timeout time.Duration) int {
 		defer cancel()
 	}
 	_ = p.FlushContext(ctx)
-	return int(p.unreported.Load())
+	return p.acct.unreported()
 }
