@@ -25,6 +25,7 @@ type reportQueue struct {
 	n           int     // events waiting
 	servedN     int64   // reports popped but not yet counted out
 	servedBytes int64   // their value bytes
+	waiting     int     // Polls blocked until an event comes
 }
 
 // servedBatch is how many popped reports are counted out at once at most.
@@ -89,6 +90,12 @@ func (q *reportQueue) signal() {
 func (q *reportQueue) pop() Event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.popLocked(0)
+}
+
+// popLocked removes and returns the oldest event, or nil. self is 1 when
+// the caller is itself counted in waiting, else 0.
+func (q *reportQueue) popLocked(self int) Event {
 	if q.n == 0 {
 		return nil
 	}
@@ -104,32 +111,48 @@ func (q *reportQueue) pop() Event {
 		q.served(q.servedN, q.servedBytes)
 		q.servedN, q.servedBytes = 0, 0
 	}
-	if q.n > 0 {
+	if q.n > 0 && q.waiting > self {
 		q.signal() // more remain: let another waiting Poll through
 	}
 	return e
 }
 
 // wait pops an event, waiting up to timeout for one (forever when timeout
-// is negative).
+// is negative). A Poll that finds an event pays one lock and no channel
+// operation: only a Poll that has to wait registers, so that a pop leaving
+// events behind knows whether anybody waits for them.
 func (q *reportQueue) wait(timeout time.Duration) Event {
-	if e := q.pop(); e != nil || timeout == 0 {
+	q.mu.Lock()
+	if e := q.popLocked(0); e != nil || timeout == 0 {
+		q.mu.Unlock()
 		return e
 	}
+	q.waiting++ // under the same lock as the empty check: no event slips by
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		q.waiting--
+		q.mu.Unlock()
+	}()
 	var expired <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
 		defer t.Stop()
 		expired = t.C
 	}
+	pop := func() Event {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return q.popLocked(1)
+	}
 	for {
 		select {
 		case <-q.ready:
-			if e := q.pop(); e != nil {
+			if e := pop(); e != nil {
 				return e
 			}
 		case <-expired:
-			return q.pop()
+			return pop()
 		}
 	}
 }

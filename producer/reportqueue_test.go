@@ -2,6 +2,7 @@ package producer
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -39,4 +40,71 @@ func TestReportQueueIsFIFOAcrossWrapAndGrowth(t *testing.T) {
 	require.Nil(t, q.pop())
 	require.Equal(t, int64(next), servedN, "every popped report is counted out once the queue empties")
 	require.Equal(t, int64(next), servedBytes)
+}
+
+// Several Polls waiting on an empty queue each get one of the reports of a
+// batch that arrives at once: the first to wake hands the rest on.
+func TestReportQueueWakesEveryWaitingPoll(t *testing.T) {
+	q := newReportQueue(func(n, b int64) {})
+	const pollers = 4
+	got := make(chan Event, pollers)
+	for range pollers {
+		go func() { got <- q.wait(-1) }()
+	}
+	require.Eventually(t, func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return q.waiting == pollers
+	}, 5*time.Second, time.Millisecond, "every Poll blocks")
+	ms := make([]*Message, pollers)
+	for i := range ms {
+		ms[i] = &Message{Offset: int64(i)}
+	}
+	q.pushMessages(ms)
+	seen := map[int64]bool{}
+	for range pollers {
+		select {
+		case e := <-got:
+			seen[e.(*Message).Offset] = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("only %d of %d waiting Polls got a report", len(seen), pollers)
+		}
+	}
+	require.Len(t, seen, pollers)
+	require.Eventually(t, func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return q.waiting == 0
+	}, 5*time.Second, time.Millisecond)
+}
+
+// A Poll that finds reports waiting takes one without leaving a wake-up
+// token behind for nobody.
+func TestReportQueuePollWithoutWaitersSignalsNothing(t *testing.T) {
+	q := newReportQueue(func(n, b int64) {})
+	q.pushMessages([]*Message{{Offset: 0}, {Offset: 1}})
+	<-q.ready // the push's own signal
+	require.Equal(t, int64(0), q.wait(time.Second).(*Message).Offset)
+	require.Empty(t, q.ready, "no Poll waits: no hand-off signal")
+	require.Equal(t, int64(1), q.wait(0).(*Message).Offset)
+}
+
+// BenchmarkReportQueuePoll measures a Poll that finds its report waiting,
+// reports arriving a batch of 100 at a time.
+func BenchmarkReportQueuePoll(b *testing.B) {
+	q := newReportQueue(func(n, b int64) {})
+	ms := make([]*Message, 100)
+	for i := range ms {
+		ms[i] = &Message{Value: make([]byte, 100)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		q.pushMessages(ms)
+		for range ms {
+			if q.wait(time.Second) == nil {
+				b.Fatal("no report")
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ms)), "ns/report")
 }
