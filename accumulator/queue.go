@@ -18,6 +18,12 @@ type Config struct {
 	MaxRecords int
 	// Linger is how long a batch waits for more records (linger.ms).
 	Linger time.Duration
+	// MaxOpen, when positive, is how long after its first record a batch
+	// takes more. Messages time out with their batch, which is as old as
+	// its first record: without a bound, a batch that waits through an
+	// outage would fail records appended long after that one before their
+	// own message.timeout.ms.
+	MaxOpen time.Duration
 	// Pool supplies and recycles the batches' memory.
 	Pool *Pool
 }
@@ -60,10 +66,11 @@ type Record[H wire.HeaderLike] struct {
 }
 
 // Append encodes r into the queue's open batch, opening a new batch when
-// there is none or when r would not fit. A batch past linger.ms is ready
-// but stays open until the sender takes it, as in the Java client: records
-// that arrive while it waits for a free in-flight slot join it instead of
-// starting batches of their own. now is the current monotonic time. It
+// there is none, when r would not fit, or when the open batch is older than
+// MaxOpen. A batch past linger.ms is ready but stays open until the sender
+// takes it (or MaxOpen passes), as in the Java client: records that arrive
+// while it waits for a free in-flight slot join it instead of starting
+// batches of their own. now is the current monotonic time. It
 // returns what changed and how many bytes the queue's batches grew by (the
 // record, plus a batch header when it opened a batch).
 func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int) {
@@ -82,7 +89,8 @@ func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult,
 		tsDelta = r.Timestamp - b.BaseTimestamp
 		offDelta = int32(len(b.Refs))
 		bodyLen = wire.RecordBodyLen(tsDelta, offDelta, r.Key, r.Value, len(r.Headers), hdrLen)
-		if b.size+wire.RecordLen(bodyLen) > q.cfg.MaxBytes {
+		if b.size+wire.RecordLen(bodyLen) > q.cfg.MaxBytes ||
+			(q.cfg.MaxOpen > 0 && now-b.FirstAppend > int64(q.cfg.MaxOpen)) {
 			b.sealed = true
 			res |= Sealed
 			b = nil

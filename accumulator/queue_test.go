@@ -57,6 +57,24 @@ func TestARecordThatDoesNotFitStartsTheNextBatch(t *testing.T) {
 	require.Equal(t, 1, b.Records(), "the full batch keeps only what fitted")
 }
 
+func TestABatchOlderThanMaxOpenTakesNoMoreRecords(t *testing.T) {
+	ms := int64(time.Millisecond)
+	q := NewQueue(&Config{MaxBytes: 1 << 20, MaxRecords: 1000, Linger: 5 * time.Millisecond,
+		MaxOpen: 100 * time.Millisecond, Pool: NewPool(0)})
+	appendValue(q, []byte("a"), 0)
+	res, _ := appendValue(q, []byte("b"), 100*ms)
+	require.Zero(t, res, "at MaxOpen exactly, the batch still takes records")
+	res, _ = appendValue(q, []byte("c"), 100*ms+1)
+	require.Equal(t, Sealed, res, "past MaxOpen the old batch is sealed")
+	require.Equal(t, 2, q.Len(), "and the record starts the next batch")
+	b, _ := q.Take(200*ms, false, 1<<20)
+	require.Equal(t, 2, b.Records())
+	require.Equal(t, int64(0), b.FirstAppend)
+	b, _ = q.Take(200*ms, false, 1<<20)
+	require.Equal(t, 1, b.Records())
+	require.Equal(t, 100*ms+1, b.FirstAppend, "the new batch ages from its own first record")
+}
+
 func TestRequeuedBatchesReturnToTheirPlace(t *testing.T) {
 	q := newTestQueue(1<<20, 1, 0)
 	for _, v := range []string{"a", "b", "c"} {

@@ -293,6 +293,42 @@ func TestMessagesTimeOutWhenTheBrokersAreGone(t *testing.T) {
 	assert.Equal(t, 0, p.Len())
 }
 
+// A message gets its own message.timeout.ms, as in librdkafka: one produced
+// while an older one still waits for the broker does not time out with the
+// older one's batch (at most linger.ms plus 100 ms early).
+func TestAMessageTimesOutOnItsOwnClockNotItsPredecessors(t *testing.T) {
+	const timeout, linger, later = time.Second, 10 * time.Millisecond, 600 * time.Millisecond
+	c := newCluster(t)
+	p := newProducer(t, c, producer.ConfigMap{"message.timeout.ms": int(timeout.Milliseconds()),
+		"linger.ms": int(linger.Milliseconds())})
+	require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0}, nil))
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	pollReports(t, p, 1, time.Second)
+
+	c.Close()
+	start := map[string]time.Time{}
+	for i, name := range []string{"first", "second"} {
+		if i > 0 {
+			time.Sleep(later) // the scenario: the second message is this much younger
+		}
+		start[name] = time.Now()
+		require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: []byte(name)}, nil))
+	}
+	for reported := 0; reported < 2; {
+		e := p.Poll(5 * time.Second)
+		require.NotNil(t, e, "a message was not reported")
+		m, ok := e.(*producer.Message)
+		if !ok {
+			continue // the error events of a cluster gone away
+		}
+		reported++
+		waited := time.Since(start[string(m.Value)])
+		require.ErrorIs(t, m.Err, producer.ErrMsgTimedOut)
+		require.GreaterOrEqual(t, waited, timeout-linger-100*time.Millisecond,
+			"message %q failed after %v, before its own message.timeout.ms", m.Value, waited)
+	}
+}
+
 func TestCloseReportsHeldMessagesAsDestroyed(t *testing.T) {
 	c := newCluster(t)
 	p, err := producer.New(producer.ConfigMap{"bootstrap.servers": c.ListenAddrs()[0], "linger.ms": 60_000})

@@ -100,6 +100,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		MaxBytes:   max(min(cfg.batchSize, cfg.messageMaxBytes-requestFraming), wire.BatchHeaderLen+1),
 		MaxRecords: cfg.batchNumMessages,
 		Linger:     cfg.linger,
+		MaxOpen:    cfg.linger + openMargin,
 		// Batches hold values, keys and framing; a quarter on top of the
 		// value limit covers those and the pool's size-class rounding.
 		Pool: accumulator.NewPool(cfg.queueMaxKBytes*1024 + cfg.queueMaxKBytes*256),
@@ -140,6 +141,13 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	go p.housekeeping()
 	return p, nil
 }
+
+// openMargin is how long past linger.ms a batch waiting to be sent keeps
+// taking records, so that a message times out at most linger.ms plus this
+// before its own message.timeout.ms (librdkafka times out each message on
+// its own, checking once a second; the housekeeping here checks every
+// 100 ms).
+const openMargin = 100 * time.Millisecond
 
 // requestFraming is what a Produce request adds around one batch: request
 // header, client id, topic name (up to 249 bytes) and array lengths.
