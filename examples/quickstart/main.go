@@ -119,6 +119,10 @@ func run(brokers, topic string, count, size int) error {
 	for _, part := range parts {
 		fmt.Printf("  partition %d: %d\n", part, t.byPartition[part])
 	}
+	if len(parts) == 1 {
+		fmt.Println("  (keyless messages stick to one partition and move on every sticky.partitioning.linger.ms,\n" +
+			"   10 ms by default, as in librdkafka: a run this short can stay on one)")
+	}
 	if t.failed > 0 {
 		return fmt.Errorf("%d messages failed, first: %v", t.failed, t.firstErr)
 	}
