@@ -264,14 +264,25 @@ func TestQueueFullRejectsWithoutTakingTheMessage(t *testing.T) {
 		pollReports(t, p, 10, 5*time.Second)
 		require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0}, nil), "room again once reports are served")
 	})
-	t.Run("queue.buffering.max.kbytes", func(t *testing.T) {
-		p := newProducer(t, c, producer.ConfigMap{"linger.ms": 60_000, "queue.buffering.max.kbytes": 2})
-		require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 1500)}, nil))
-		err := p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 600)}, nil)
-		require.ErrorIs(t, err, producer.ErrQueueFull)
-		assert.Contains(t, err.Error(), "queue.buffering.max.kbytes")
-		require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 500)}, nil))
-	})
+	// With a message limit the two limits share one counter word; without
+	// one (0), they are counted apart: both must refuse alike.
+	for _, maxMsgs := range []int{100_000, 0} {
+		t.Run(fmt.Sprintf("queue.buffering.max.kbytes with max.messages=%d", maxMsgs), func(t *testing.T) {
+			p := newProducer(t, c, producer.ConfigMap{"linger.ms": 60_000, "queue.buffering.max.kbytes": 2,
+				"queue.buffering.max.messages": maxMsgs})
+			require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 1500)}, nil))
+			err := p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 600)}, nil)
+			require.ErrorIs(t, err, producer.ErrQueueFull)
+			assert.Contains(t, err.Error(), "queue.buffering.max.kbytes")
+			require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 500)}, nil))
+			assert.Equal(t, 2, p.Len())
+			require.Equal(t, 0, p.Flush(10*time.Second))
+			pollReports(t, p, 2, 5*time.Second)
+			assert.Equal(t, 0, p.Len())
+			require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: make([]byte, 2048)}, nil),
+				"the whole limit is free again once reports are served")
+		})
+	}
 }
 
 func TestMessagesTimeOutWhenTheBrokersAreGone(t *testing.T) {
