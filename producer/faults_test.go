@@ -227,6 +227,78 @@ func TestMetadataErrorsAreRiddenOut(t *testing.T) {
 // broker (librdkafka's meaning). A broker that waits it out for its
 // replicas answers REQUEST_TIMED_OUT with the records already appended:
 // the producer retries, loses nothing and, idempotent, writes nothing twice.
+// deleteTopic deletes topic from c with an independent admin client.
+func deleteTopic(t *testing.T, c *kfake.Cluster, topic string) {
+	t.Helper()
+	admin, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	require.NoError(t, err)
+	defer admin.Close()
+	req := kmsg.NewPtrDeleteTopicsRequest()
+	req.TopicNames = []string{topic}
+	dt := kmsg.NewDeleteTopicsRequestTopic()
+	dt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, dt)
+	resp, err := req.RequestWith(context.Background(), admin)
+	require.NoError(t, err)
+	for _, rt := range resp.Topics {
+		require.NoError(t, kerr.ErrorForCode(rt.ErrorCode), "deleting %s", topic)
+	}
+}
+
+// A topic deleted while producing is known not to exist once
+// topic.metadata.propagation.max.ms has passed since the producer first saw
+// it, as librdkafka declares it: queued messages fail at once with
+// UNKNOWN_TOPIC_OR_PARTITION instead of waiting out message.timeout.ms,
+// Produce fails with ErrUnknownTopic, and the topic created again is
+// produced to again.
+func TestADeletedTopicFailsFastAndIsProducedToOnceRecreated(t *testing.T) {
+	conf := producer.ConfigMap{"topic.metadata.propagation.max.ms": 200, "message.timeout.ms": 120_000,
+		"linger.ms": 50}
+	faultModes(t, conf, func(t *testing.T, idem bool, conf producer.ConfigMap) {
+		c := newCluster(t)
+		p := newProducer(t, c, conf)
+		produce := func(i int) error {
+			return p.Produce(&producer.Message{Topic: testTopic, Partition: producer.PartitionAny,
+				Key: keyFor(i), Value: []byte(fmt.Sprint(i))}, nil)
+		}
+		require.NoError(t, produce(0))
+		require.Equal(t, 0, p.Flush(10*time.Second))
+		pollReports(t, p, 1, time.Second)
+		time.Sleep(200 * time.Millisecond) // the scenario: the topic is older than the propagation window
+
+		deleteTopic(t, c, testTopic)
+		start := time.Now()
+		accepted := 0
+		var refused error
+		require.Eventually(t, func() bool {
+			if refused = produce(accepted + 1); refused == nil {
+				accepted++
+			}
+			return refused != nil
+		}, 10*time.Second, time.Millisecond, "Produce kept accepting messages for a deleted topic")
+		require.ErrorIs(t, refused, producer.ErrUnknownTopic)
+		require.Equal(t, 0, p.Flush(10*time.Second), "Flush waits out message.timeout.ms")
+		for _, m := range pollReports(t, p, accepted, time.Second) {
+			if m.Err != nil { // a message sent before the broker saw the deletion may be delivered
+				require.ErrorIs(t, m.Err, producer.ErrUnknownTopicOrPart, "report %v", m)
+				require.NotEqual(t, producer.Persisted, m.Status)
+			}
+		}
+		requireNoMoreReports(t, p)
+		require.Less(t, time.Since(start), 30*time.Second)
+
+		require.NoError(t, c.CreateTopic(testTopic, 6, nil))
+		require.Eventually(t, func() bool { return produce(-1) == nil }, 10*time.Second, 10*time.Millisecond,
+			"Produce still fails once the topic exists again")
+		require.Equal(t, 0, p.Flush(10*time.Second))
+		for _, m := range pollReports(t, p, 1, time.Second) {
+			require.NoError(t, m.Err)
+		}
+		require.Equal(t, "-1", string(consume(t, c, testTopic, 1)[0].Value))
+		require.NoError(t, p.FatalError())
+	})
+}
+
 func TestAResponseDelayedPastRequestTimeoutIsRetried(t *testing.T) {
 	const ackTimeout = 250
 	conf := producer.ConfigMap{"request.timeout.ms": ackTimeout, "socket.timeout.ms": 5000}
@@ -263,18 +335,7 @@ func TestATopicDeletedWhileProducingFailsItsMessagesOnceEach(t *testing.T) {
 	faultModes(t, producer.ConfigMap{"message.timeout.ms": 1000}, func(t *testing.T, idem bool, conf producer.ConfigMap) {
 		c := newCluster(t)
 		p := newProducer(t, c, conf)
-		admin, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
-		require.NoError(t, err)
-		defer admin.Close()
-		res := produceDuring(t, p, 3000, func() {
-			req := kmsg.NewPtrDeleteTopicsRequest()
-			req.TopicNames = []string{testTopic}
-			dt := kmsg.NewDeleteTopicsRequestTopic()
-			dt.Topic = kmsg.StringPtr(testTopic)
-			req.Topics = append(req.Topics, dt)
-			_, err := req.RequestWith(context.Background(), admin)
-			require.NoError(t, err)
-		})
+		res := produceDuring(t, p, 3000, func() { deleteTopic(t, c, testTopic) })
 		t.Logf("reports: %d, failed by code: %v", len(res.reports), res.failed)
 		for code := range res.failed {
 			require.Contains(t, []producer.ErrorCode{producer.ErrMsgTimedOut, producer.ErrUnknownTopicOrPart, producer.ErrUnknownPartition, producer.ErrUnknownTopic}, code)

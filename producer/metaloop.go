@@ -204,6 +204,26 @@ func (t *topic) hasWaiting() bool {
 	return len(t.unassigned) > 0 || t.err == nil
 }
 
+// topicGone reports whether a topic that had partitions is now known not to
+// exist, as librdkafka declares it: the metadata answers
+// UNKNOWN_TOPIC_OR_PARTITION or UNKNOWN_TOPIC_ID for it, and
+// topic.metadata.propagation.max.ms has passed since the producer first saw
+// it (a topic just created may not have reached every broker). It marks the
+// topic so that Produce fails with ErrUnknownTopic; the caller fails what
+// is queued, at every refresh while it stays so, which also catches batches
+// that come back from requests in flight.
+func (p *Producer) topicGone(t *topic, code int16) bool {
+	if code != int16(ErrUnknownTopicOrPart) && code != int16(ErrUnknownTopicID) ||
+		p.clock.Now()-t.born <= int64(p.cfg.metadataPropagationMax) {
+		return false
+	}
+	if t.gone.Load() == nil {
+		err := newError(ErrUnknownTopic, "Produce to topic %q: the topic no longer exists (metadata: %v)", t.name, ErrorCode(code))
+		t.gone.Store(&err)
+	}
+	return true
+}
+
 // applyMetadata brings the sender and every topic in line with snap:
 // brokers get sinks, partitions follow their leaders, topics that grew get
 // their new partitions.
@@ -223,11 +243,18 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			continue
 		default: // unknown, being created, leader not available: wait, up to topic.metadata.propagation.max.ms
 			if ps := t.parts.Load(); ps != nil {
+				gone := p.topicGone(t, tm.Err)
 				for _, sp := range ps.list {
-					p.snd.Assign(sp, -1) // deleted or unavailable: hold batches until it is back or they time out
+					p.snd.Assign(sp, -1) // unavailable: hold batches until it is back or they time out
+					if gone {
+						p.snd.FailQueued(sp, int32(tm.Err), fmt.Sprintf("topic %q no longer exists", name))
+					}
 				}
 			}
 			continue
+		}
+		if t.gone.Load() != nil {
+			t.gone.Store(nil) // it exists again
 		}
 		if len(tm.Partitions) == 0 {
 			continue

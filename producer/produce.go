@@ -57,6 +57,9 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 		return err
 	}
 	ps := t.parts.Load()
+	if g := t.gone.Load(); g != nil {
+		return *g
+	}
 	if ps != nil && m.Partition >= int32(len(ps.list)) {
 		return newError(ErrUnknownPartition, "Produce to topic %q: partition %d does not exist (the topic has %d)", m.Topic, m.Partition, len(ps.list))
 	}

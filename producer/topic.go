@@ -24,6 +24,9 @@ type topic struct {
 	// under mu, after the unpartitioned messages have moved to their
 	// partitions, so that a Produce that sees it comes after them.
 	parts atomic.Pointer[partitions]
+	// gone is set while the metadata says the topic, known before, no
+	// longer exists (librdkafka's NOTEXISTS state): Produce fails with it.
+	gone atomic.Pointer[Error]
 
 	// mu guards the following.
 	mu         sync.Mutex
