@@ -132,23 +132,26 @@ func (a *account) reported(n int) (none bool) {
 
 // unreported returns how many messages taken have no report yet.
 func (a *account) unreported() int {
-	for {
-		d := a.done.Load()
-		in := a.in.Load()
-		if a.done.Load() == d { // in read while done held still: a snapshot
-			return int((in - d) & a.mask)
-		}
-	}
+	d, in := snapshot(&a.done, &a.in)
+	return int((in - d) & a.mask)
 }
 
 // heldMsgs returns how many messages are held, from Produce until their
 // report is served.
 func (a *account) heldMsgs() int {
+	o, in := snapshot(&a.out, &a.in)
+	return int((in - o) & a.mask)
+}
+
+// snapshot returns the totals sub and in as they were at one instant: in
+// is read between two equal readings of sub. Read apart, in − sub could
+// count what sub added after in was read, and wrap below zero.
+func snapshot(sub, in *atomic.Uint64) (s, i uint64) {
 	for {
-		o := a.out.Load()
-		in := a.in.Load()
-		if a.out.Load() == o { // in read while out held still: a snapshot
-			return int((in - o) & a.mask)
+		s = sub.Load()
+		i = in.Load()
+		if sub.Load() == s {
+			return s, i
 		}
 	}
 }
