@@ -249,6 +249,22 @@ func TestProduceRejectsBadInputSynchronously(t *testing.T) {
 	requireNoMoreReports(t, p)
 }
 
+func TestLenCountsEveryReportNotYetPolled(t *testing.T) {
+	c := newCluster(t)
+	p := newProducer(t, c, nil)
+	const n = 100
+	for i := range n {
+		require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: int32(i % 6)}, nil))
+	}
+	require.Equal(t, n, p.Len())
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	require.Equal(t, n, p.Len(), "reported but not polled: still counted, as librdkafka's outq_len")
+	for polled := 1; polled <= n; polled++ {
+		pollReports(t, p, 1, time.Second)
+		require.Equal(t, n-polled, p.Len(), "after %d polls", polled)
+	}
+}
+
 func TestQueueFullRejectsWithoutTakingTheMessage(t *testing.T) {
 	c := newCluster(t)
 	t.Run("queue.buffering.max.messages", func(t *testing.T) {

@@ -155,10 +155,8 @@ const requestFraming = 512
 
 // Len returns the number of messages not yet reported back: queued, in
 // flight, or with a delivery report waiting to be received (from Poll or a
-// deliveryChan). While reports are being polled it may count up to 63 that
-// Poll has already handed out (they are counted out in groups); it is exact
-// whenever Poll's queue is empty.
-func (p *Producer) Len() int { return p.acct.heldMsgs() }
+// deliveryChan).
+func (p *Producer) Len() int { return p.reports.held(p.acct.heldMsgs) }
 
 // Poll returns the next delivery report (a *Message) or error event (an
 // Error), waiting up to timeout for one; nil if none came. A negative

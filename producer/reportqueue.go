@@ -13,7 +13,8 @@ import (
 // Popping a delivery report counts the message out of the producer's held
 // counters; to spare the shared counters a write per report, pops add up
 // under the queue's lock and are counted out every servedBatch reports, and
-// whenever the queue empties, so Len is exact once everything is polled.
+// whenever the queue empties; Len subtracts what is popped but not yet
+// counted out (held), so it is exact at any time.
 type reportQueue struct {
 	ready  chan struct{}                   // capacity 1: signalled when events are added
 	served func(n int64, valueBytes int64) // counts popped reports out of the held counters
@@ -84,6 +85,15 @@ func (q *reportQueue) signal() {
 	case q.ready <- struct{}{}:
 	default:
 	}
+}
+
+// held returns heldMsgs() less the reports popped but not yet counted out,
+// under the queue's lock, which every counting out takes too: the two
+// readings cannot straddle one.
+func (q *reportQueue) held(heldMsgs func() int) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return heldMsgs() - int(q.servedN)
 }
 
 // pop removes and returns the oldest event, or nil.

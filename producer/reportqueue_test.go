@@ -108,3 +108,24 @@ func BenchmarkReportQueuePoll(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ms)), "ns/report")
 }
+
+// held counts out the reports popped since the last counting out, so Len
+// is exact while reports are being polled.
+func TestReportQueueHeldSubtractsPoppedReports(t *testing.T) {
+	var counted int64
+	q := newReportQueue(func(n, b int64) { counted += n })
+	ms := make([]*Message, 10)
+	for i := range ms {
+		ms[i] = &Message{}
+	}
+	q.pushMessages(ms)
+	held := func() int { return 10 - int(counted) } // what the producer's account would say
+	for popped := 1; popped <= 9; popped++ {
+		require.NotNil(t, q.pop())
+		require.Equal(t, 10-popped, q.held(held), "after %d pops", popped)
+	}
+	require.Zero(t, counted, "fewer than servedBatch pops are counted out at once")
+	require.NotNil(t, q.pop())
+	require.Equal(t, int64(10), counted, "the queue emptied: everything is counted out")
+	require.Zero(t, q.held(held))
+}
