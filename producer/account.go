@@ -83,7 +83,7 @@ func (a *account) take(valueBytes int) int {
 			return takeOK
 		}
 	} else {
-		add |= n << a.shift
+		add += n << a.shift
 	}
 	for {
 		in := a.in.Load()
@@ -114,7 +114,7 @@ func (a *account) take(valueBytes int) int {
 // once their reports have been handed out.
 func (a *account) served(n, valueBytes int64) {
 	if a.shift != 0 {
-		a.out.Add(uint64(n) | uint64(valueBytes)<<a.shift)
+		a.out.Add(uint64(n) + uint64(valueBytes)<<a.shift) // a sum: totals carry from count to bytes alike
 		return
 	}
 	a.out.Add(uint64(n))
