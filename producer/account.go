@@ -37,7 +37,8 @@ type account struct {
 	shift    uint   // width of the count field when packed; 0 when not
 	mask     uint64 // 1<<shift - 1 when packed; all ones when not
 
-	// Written by every Produce: alone on their cache line.
+	// Written by every Produce (the limits above, which Produce reads, may
+	// share their line; the reporters' totals below do not).
 	in      atomic.Uint64 // messages taken: packed with their value bytes, or the count
 	inBytes atomic.Uint64 // their value bytes when not packed
 	_       [48]byte
