@@ -28,7 +28,7 @@ import (
 //     out again if refused; the count taken as above, against the message
 //     limit alone.
 //
-// Totals taken together are read as a snapshot (see heldMsgs): out and done
+// Totals taken together are read as a snapshot (see snapshot): out and done
 // never pass in, which the order of writes guarantees (a message enters in
 // before it can be served or reported).
 type account struct {

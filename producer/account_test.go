@@ -1,6 +1,7 @@
 package producer
 
 import (
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -48,8 +49,8 @@ func TestAccountRefusesAtEachLimitAndLeavesTheCountsAlone(t *testing.T) {
 		require.Equal(t, takeOK, a.take(10), "a served message frees its place")
 		require.Equal(t, 3, a.heldMsgs())
 	})
-	for _, c := range accountCases {
-		t.Run("bytes when "+c.name, func(t *testing.T) {
+	for _, c := range accountCases { // with 1 KiB, the widest message limit packs too
+		t.Run(fmt.Sprintf("bytes with max.messages=%d", c.maxMsgs), func(t *testing.T) {
 			var a account
 			a.init(c.maxMsgs, 1) // 1 KiB of values
 			require.Equal(t, takeOK, a.take(1000))

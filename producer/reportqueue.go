@@ -97,10 +97,14 @@ func (q *reportQueue) held(heldMsgs func() int) int {
 }
 
 // pop removes and returns the oldest event, or nil.
-func (q *reportQueue) pop() Event {
+func (q *reportQueue) pop() Event { return q.popAs(0) }
+
+// popAs is pop for a caller that is (self 1) or is not (0) counted in
+// waiting.
+func (q *reportQueue) popAs(self int) Event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.popLocked(0)
+	return q.popLocked(self)
 }
 
 // popLocked removes and returns the oldest event, or nil. self is 1 when
@@ -150,19 +154,14 @@ func (q *reportQueue) wait(timeout time.Duration) Event {
 		defer t.Stop()
 		expired = t.C
 	}
-	pop := func() Event {
-		q.mu.Lock()
-		defer q.mu.Unlock()
-		return q.popLocked(1)
-	}
 	for {
 		select {
 		case <-q.ready:
-			if e := pop(); e != nil {
+			if e := q.popAs(1); e != nil {
 				return e
 			}
 		case <-expired:
-			return pop()
+			return q.popAs(1)
 		}
 	}
 }
