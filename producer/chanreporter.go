@@ -11,8 +11,8 @@ import "sync"
 // every queued report has been sent: an application that produces with a
 // deliveryChan must keep receiving from it until Close returns.
 type chanReporter struct {
-	served func(*Message) // called after each send
-	done   chan struct{}  // closed when the goroutine exits
+	served func(n, valueBytes int64) // counts reports out of the queue.buffering limits
+	done   chan struct{}             // closed when the goroutine exits
 
 	// mu guards the following.
 	mu      sync.Mutex
@@ -21,19 +21,38 @@ type chanReporter struct {
 	closing bool
 }
 
-func newChanReporter(served func(*Message)) *chanReporter {
+// chanServedBatch is how many reports the reporter counts out of the
+// queue.buffering limits at once, before sending them: one atomic operation
+// per group instead of one per message. At most this many reports are
+// neither counted as held nor yet in the application's channel.
+const chanServedBatch = 64
+
+func newChanReporter(served func(n, valueBytes int64)) *chanReporter {
 	r := &chanReporter{served: served, done: make(chan struct{})}
 	r.cond = sync.NewCond(&r.mu)
 	go r.loop()
 	return r
 }
 
-// push queues m for its deliveryChan.
-func (r *chanReporter) push(m *Message) {
+// chanPush is a group of reports being queued for the reporter under one
+// lock; see begin.
+type chanPush struct{ r *chanReporter }
+
+// begin locks the queue for add; end unlocks it and wakes the reporter.
+// deliver queues all of one batch's channel reports this way, taking the
+// lock once per batch rather than once per message.
+func (r *chanReporter) begin() chanPush {
 	r.mu.Lock()
-	r.queue = append(r.queue, m)
-	r.mu.Unlock()
-	r.cond.Signal()
+	return chanPush{r}
+}
+
+// add queues m for its deliveryChan.
+func (c chanPush) add(m *Message) { c.r.queue = append(c.r.queue, m) }
+
+// end releases the queue taken by begin and wakes the reporter.
+func (c chanPush) end() {
+	c.r.mu.Unlock()
+	c.r.cond.Signal()
 }
 
 func (r *chanReporter) loop() {
@@ -50,12 +69,19 @@ func (r *chanReporter) loop() {
 		}
 		batch, r.queue = r.queue, batch[:0]
 		r.mu.Unlock()
-		for i, m := range batch {
-			ch := m.drChan
-			m.drChan = nil
-			r.served(m) // count it out before the application can see it
-			ch <- m
-			batch[i] = nil
+		for start := 0; start < len(batch); start += chanServedBatch {
+			group := batch[start:min(len(batch), start+chanServedBatch)]
+			var bytes int64
+			for _, m := range group {
+				bytes += int64(len(m.Value))
+			}
+			r.served(int64(len(group)), bytes) // count them out before the application can see them
+			for i, m := range group {
+				ch := m.drChan
+				m.drChan = nil
+				ch <- m
+				group[i] = nil
+			}
 		}
 	}
 }

@@ -59,10 +59,15 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 	}
 	quiet := !p.cfg.goDeliveryReports || (!failed && p.cfg.deliveryReportOnlyError)
 	n := len(ms)
-	toPoll := ms[:0] // filtered in place: it never overtakes the range below
+	toPoll := ms[:0]   // filtered in place: it never overtakes the range below
+	var chans chanPush // taken at the first report for a deliveryChan
 	for _, m := range ms {
 		switch {
 		case m.waiter != nil:
+			if chans.r != nil {
+				chans.end() // the reporter's lock stays a leaf: release it before the waiter's
+				chans = chanPush{}
+			}
 			w := m.waiter
 			m.waiter = nil
 			if w.deliver() {
@@ -74,10 +79,16 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 			m.drChan = nil
 			p.served(m)
 		case m.drChan != nil:
-			p.chans.push(m)
+			if chans.r == nil {
+				chans = p.chans.begin()
+			}
+			chans.add(m)
 		default:
 			toPoll = append(toPoll, m)
 		}
+	}
+	if chans.r != nil {
+		chans.end()
 	}
 	p.reports.pushMessages(toPoll)
 	p.completed(n)

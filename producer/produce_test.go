@@ -122,6 +122,49 @@ func TestReportsGoToTheDeliveryChannelGivenToProduce(t *testing.T) {
 	assert.Equal(t, 0, p.Len())
 }
 
+// A deliveryChan the application does not read holds Produce back: its
+// reports count against queue.buffering.max.messages until they are in
+// the channel, except a group of at most 64 that the reporter counts out
+// at once before sending.
+func TestAnUnreadDeliveryChannelHoldsProduceBack(t *testing.T) {
+	c := newCluster(t)
+	const limit = 100
+	p := newProducer(t, c, producer.ConfigMap{"queue.buffering.max.messages": limit})
+	ch := make(chan producer.Event) // unbuffered, and not read until the end
+	produce := func(i int) error {
+		return p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: []byte{byte(i)}, Opaque: i}, ch)
+	}
+	accepted := 0
+	for ; accepted < limit; accepted++ {
+		require.NoError(t, produce(accepted))
+	}
+	require.ErrorIs(t, produce(accepted), producer.ErrQueueFull)
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	waitFor(t, 5*time.Second, "the reporter to count a group of reports out", func() bool { return p.Len() < limit })
+	for produce(accepted) == nil {
+		accepted++
+	}
+	extra := accepted - limit
+	require.True(t, extra >= 1 && extra <= 64, "accepted %d past the limit while the channel was unread", extra)
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	require.ErrorIs(t, produce(accepted), producer.ErrQueueFull, "delivered but unread reports still count")
+
+	for i := range accepted {
+		select {
+		case e := <-ch:
+			m := e.(*producer.Message)
+			require.NoError(t, m.Err)
+			require.Equal(t, i, m.Opaque, "reports out of order")
+		case <-time.After(10 * time.Second):
+			t.Fatalf("report %d of %d missing from the channel", i, accepted)
+		}
+	}
+	waitFor(t, 5*time.Second, "every report counted out", func() bool { return p.Len() == 0 })
+	require.NoError(t, produce(accepted), "room again once the channel is read")
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	<-ch
+}
+
 func TestConcurrentProducersLoseNothing(t *testing.T) {
 	c := newCluster(t)
 	p := newProducer(t, c, producer.ConfigMap{"linger.ms": 1})

@@ -109,7 +109,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	p.reports = newReportQueue(p.acct.served)
 	p.topics.Store(&map[string]*topic{})
 	p.now = newCoarseClock(p.clock, p.acct.activity, p.acc.Pool)
-	p.chans = newChanReporter(p.served)
+	p.chans = newChanReporter(p.acct.served)
 	bcfg := broker.Config{
 		ClientID:       cfg.clientID,
 		SoftwareName:   "kprod",

@@ -1,0 +1,58 @@
+package producer
+
+import (
+	"runtime"
+	"testing"
+)
+
+// newDeliveryOnly returns a Producer with just what deliver needs: the
+// accounts, the report queue and the channel reporter.
+func newDeliveryOnly(tb testing.TB) *Producer {
+	p := &Producer{cfg: &config{goDeliveryReports: true}, flushed: make(chan struct{})}
+	p.acct.init(50_000, 1<<20) // fewer than the benchmark's messages: none is reused while in flight
+	p.reports = newReportQueue(p.acct.served)
+	p.chans = newChanReporter(p.acct.served)
+	tb.Cleanup(p.chans.close)
+	return p
+}
+
+// BenchmarkDeliverToChannel measures a report's way from a finished batch
+// of 64 messages to the application's deliveryChan, as one goroutine
+// receiving from a buffered channel sees it.
+func BenchmarkDeliverToChannel(b *testing.B) {
+	p := newDeliveryOnly(b)
+	const batch = 64
+	dr := make(chan Event, 10_000)
+	msgs := make([]Message, 100_000)
+	value := make([]byte, 100)
+	for i := range msgs {
+		msgs[i].Value = value
+	}
+	done := make(chan struct{})
+	go func() {
+		for range b.N {
+			<-dr
+		}
+		close(done)
+	}()
+	group := make([]*Message, 0, batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; {
+		group = group[:0]
+		for ; len(group) < batch && i < b.N; i++ {
+			m := &msgs[i%len(msgs)]
+			if p.acct.take(len(m.Value)) != takeOK {
+				break // the limit: deliver what is taken, then wait for reports
+			}
+			m.drChan = dr
+			group = append(group, m)
+		}
+		if len(group) == 0 {
+			runtime.Gosched()
+			continue
+		}
+		p.deliver(group, false)
+	}
+	<-done
+}
