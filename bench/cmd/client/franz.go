@@ -80,12 +80,17 @@ func openFranz(c config) (driver, []string, error) {
 func (d *franzDriver) delivered(r *kgo.Record, err error) {
 	it := (*franzItem)(unsafe.Pointer(r))
 	start := it.start
-	d.pool.Put(it)
+	if !d.c.newMessages {
+		d.pool.Put(it)
+	}
 	d.rec.Report(start, err)
 }
 
 func (d *franzDriver) Produce(i int, start int64) error {
-	it, _ := d.pool.Get().(*franzItem)
+	var it *franzItem
+	if !d.c.newMessages {
+		it, _ = d.pool.Get().(*franzItem)
+	}
 	if it == nil {
 		it = new(franzItem)
 	}

@@ -14,7 +14,7 @@ import (
 
 // kprodItem is a message and its produce time. Items are recycled from
 // delivery reports, the fast path kprod's API allows: the report is the
-// *Message given to Produce.
+// *Message given to Produce (unless -new-messages).
 type kprodItem struct {
 	m     producer.Message
 	start int64
@@ -27,7 +27,8 @@ type kprodDriver struct {
 	pool      sync.Pool // *kprodItem
 	queueFull atomic.Int64
 	stop      atomic.Bool
-	done      chan struct{} // closed when the report loop exits
+	done      chan struct{}       // closed when the report loop exits
+	dr        chan producer.Event // the deliveryChan with -reports channel; nil: Poll
 }
 
 func openKprod(c config) (driver, []string, error) {
@@ -55,6 +56,12 @@ func openKprod(c config) (driver, []string, error) {
 		return nil, nil, err
 	}
 	d := &kprodDriver{p: p, rec: c.rec, c: c, done: make(chan struct{})}
+	if c.reports == "channel" {
+		// Buffered, as applications usually make it.
+		d.dr = make(chan producer.Event, 10_000)
+		go d.channelReports()
+		return d, []string{"reports from a deliveryChan (-reports channel)"}, nil
+	}
 	go d.reports()
 	return d, nil, nil
 }
@@ -65,20 +72,38 @@ func (d *kprodDriver) Version() string { return producer.Version }
 func (d *kprodDriver) reports() {
 	defer close(d.done)
 	for !d.stop.Load() {
-		switch e := d.p.Poll(100 * time.Millisecond).(type) {
-		case *producer.Message:
-			it := e.Opaque.(*kprodItem)
-			start, err := it.start, e.Err
+		d.event(d.p.Poll(100 * time.Millisecond))
+	}
+}
+
+// channelReports serves delivery reports from the deliveryChan until Close
+// closes it.
+func (d *kprodDriver) channelReports() {
+	defer close(d.done)
+	for e := range d.dr {
+		d.event(e)
+	}
+}
+
+func (d *kprodDriver) event(e producer.Event) {
+	switch e := e.(type) {
+	case *producer.Message:
+		it := e.Opaque.(*kprodItem)
+		start, err := it.start, e.Err
+		if !d.c.newMessages {
 			d.pool.Put(it)
-			d.rec.Report(start, err)
-		case producer.Error:
-			fmt.Fprintln(os.Stderr, "kprod event:", e)
 		}
+		d.rec.Report(start, err)
+	case producer.Error:
+		fmt.Fprintln(os.Stderr, "kprod event:", e)
 	}
 }
 
 func (d *kprodDriver) Produce(i int, start int64) error {
-	it, _ := d.pool.Get().(*kprodItem)
+	var it *kprodItem
+	if !d.c.newMessages {
+		it, _ = d.pool.Get().(*kprodItem)
+	}
 	if it == nil {
 		it = new(kprodItem)
 	}
@@ -93,7 +118,7 @@ func (d *kprodDriver) Produce(i int, start int64) error {
 		it.m.Key = d.c.pay.Keys[i%len(d.c.pay.Keys)]
 	}
 	for {
-		err := d.p.Produce(&it.m, nil)
+		err := d.p.Produce(&it.m, d.dr)
 		if err == nil || !errors.Is(err, producer.ErrQueueFull) {
 			return err
 		}
@@ -105,9 +130,16 @@ func (d *kprodDriver) Produce(i int, start int64) error {
 }
 
 func (d *kprodDriver) Close() {
-	d.stop.Store(true)
+	if d.dr != nil {
+		d.p.Close() // sends every report still queued
+		close(d.dr)
+	} else {
+		d.stop.Store(true)
+	}
 	<-d.done
-	d.p.Close()
+	if d.dr == nil {
+		d.p.Close()
+	}
 	if n := d.queueFull.Load(); n > 0 {
 		fmt.Fprintf(os.Stderr, "kprod: Produce returned ErrQueueFull %d times\n", n)
 	}

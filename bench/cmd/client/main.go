@@ -40,6 +40,12 @@ type config struct {
 	pay     spec.Payload
 	rec     *recorder
 	props   []string // -X key=value, for the librdkafka-configured clients
+	// newMessages: a new message for every Produce call, as most
+	// applications write it, instead of one recycled from its report.
+	newMessages bool
+	// reports: how kprod's driver receives reports, "poll" or "channel"
+	// (a deliveryChan given to every Produce call).
+	reports string
 }
 
 // library describes one client library.
@@ -79,10 +85,13 @@ func main() {
 	memprofile := fs.String("memprofile", "", "write a heap profile (allocations since start) to this file at the end")
 	var props propFlags
 	fs.Var(&props, "X", "key=value librdkafka property for kprod and confluent (repeatable)")
+	var h harness
+	fs.BoolVar(&h.newMessages, "new-messages", false, "allocate a new message for every Produce call instead of recycling reported ones (kprod, franz-go, sarama)")
+	fs.StringVar(&h.reports, "reports", "poll", "how kprod receives delivery reports: poll (Poll) or channel (a deliveryChan)")
 	s.Flags(fs)
 	fs.Parse(os.Args[1:])
 
-	res, err := run(*client, strings.Split(*brokers, ","), *topic, *workload, s, props, *timeout, *cpuprofile)
+	res, err := run(*client, strings.Split(*brokers, ","), *topic, *workload, s, props, h, *timeout, *cpuprofile)
 	if *memprofile != "" {
 		if f, ferr := os.Create(*memprofile); ferr == nil {
 			pprof.Lookup("allocs").WriteTo(f, 0)
@@ -99,7 +108,14 @@ func main() {
 	}
 }
 
-func run(client string, brokers []string, topic, workload string, s spec.Settings, props []string, timeout time.Duration, cpuprofile string) (spec.Result, error) {
+// harness holds the options that change how the driver uses its library
+// rather than the workload.
+type harness struct {
+	newMessages bool
+	reports     string
+}
+
+func run(client string, brokers []string, topic, workload string, s spec.Settings, props []string, h harness, timeout time.Duration, cpuprofile string) (spec.Result, error) {
 	res := spec.Result{Client: client, Workload: workload, Settings: s}
 	lib, ok := libraries[client]
 	if !ok {
@@ -109,9 +125,16 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 	if s.Messages <= 0 || s.Size < 0 || s.MaxOutstanding <= 0 || s.LatencyEvery <= 0 {
 		return res, errors.New("-n, -max-outstanding and -latency-every must be positive, -size not negative")
 	}
+	if h.reports != "poll" && h.reports != "channel" {
+		return res, fmt.Errorf("-reports %q: want poll or channel", h.reports)
+	}
 	rec := newRecorder()
 	pay := spec.NewPayload(s)
-	d, notes, err := lib.open(config{brokers: brokers, topic: topic, s: s, pay: pay, rec: rec, props: props})
+	d, notes, err := lib.open(config{brokers: brokers, topic: topic, s: s, pay: pay, rec: rec, props: props,
+		newMessages: h.newMessages, reports: h.reports})
+	if h.newMessages {
+		notes = append(notes, "a new message for every Produce call (-new-messages)")
+	}
 	res.Notes = notes
 	if err != nil {
 		return res, err

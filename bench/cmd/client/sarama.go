@@ -100,12 +100,17 @@ func openSarama(c config) (driver, []string, error) {
 func (d *saramaDriver) report(m *sarama.ProducerMessage, err error) {
 	it := m.Metadata.(*saramaItem)
 	start := it.start
-	d.pool.Put(it)
+	if !d.c.newMessages {
+		d.pool.Put(it)
+	}
 	d.rec.Report(start, err)
 }
 
 func (d *saramaDriver) Produce(i int, start int64) error {
-	it, _ := d.pool.Get().(*saramaItem)
+	var it *saramaItem
+	if !d.c.newMessages {
+		it, _ = d.pool.Get().(*saramaItem)
+	}
 	if it == nil {
 		it = new(saramaItem)
 	}
