@@ -2,6 +2,7 @@ package producer_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -163,6 +164,48 @@ func TestAnUnreadDeliveryChannelHoldsProduceBack(t *testing.T) {
 	require.NoError(t, produce(accepted), "room again once the channel is read")
 	require.Equal(t, 0, p.Flush(10*time.Second))
 	<-ch
+}
+
+// One batch can hold messages for a deliveryChan, for Poll and for
+// ProduceSync: each report goes where its message asked, once, in order.
+func TestABatchMixingChannelPollAndSyncReportsEachWhereAsked(t *testing.T) {
+	c := newCluster(t)
+	batches := countBatches(c)
+	p := newProducer(t, c, producer.ConfigMap{"linger.ms": 1000})
+	ch := make(chan producer.Event, 100)
+	const each = 10
+	syncErrs := make(chan error, each)
+	for i := range 3 * each {
+		m := &producer.Message{Topic: testTopic, Partition: 0, Value: []byte{byte(i)}, Opaque: i}
+		switch i % 3 {
+		case 0:
+			require.NoError(t, p.Produce(m, ch))
+		case 1:
+			require.NoError(t, p.Produce(m, nil))
+		case 2:
+			go func() { syncErrs <- p.ProduceSync(context.Background(), m) }()
+			waitFor(t, 5*time.Second, "ProduceSync to queue its message", func() bool { return p.Len() == i+1 })
+		}
+	}
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	require.Equal(t, []int{3 * each}, batches(testTopic), "all in one batch")
+	for range each {
+		require.NoError(t, <-syncErrs)
+	}
+	for i := 0; i < 3*each; i += 3 {
+		m := (<-ch).(*producer.Message)
+		require.NoError(t, m.Err)
+		require.Equal(t, i, m.Opaque, "channel reports out of order")
+		require.Equal(t, int64(i), m.Offset, "offsets follow Produce order")
+	}
+	polled := pollReports(t, p, each, 5*time.Second)
+	for k, m := range polled {
+		require.Equal(t, 3*k+1, m.Opaque, "Poll reports out of order")
+		require.Equal(t, int64(3*k+1), m.Offset)
+	}
+	requireNoMoreReports(t, p)
+	require.Len(t, ch, 0, "a report went to the channel twice")
+	require.Equal(t, 3*each, len(consume(t, c, testTopic, 3*each)))
 }
 
 func TestConcurrentProducersLoseNothing(t *testing.T) {
