@@ -56,3 +56,26 @@ func BenchmarkDeliverToChannel(b *testing.B) {
 	}
 	<-done
 }
+
+// BenchmarkDeliverQuiet measures the reports that the configuration
+// suppresses (go.delivery.reports=false): counted out, handed to no one.
+func BenchmarkDeliverQuiet(b *testing.B) {
+	p := newDeliveryOnly(b)
+	p.cfg.goDeliveryReports = false
+	const batch = 64
+	msgs := make([]Message, batch)
+	group := make([]*Message, batch)
+	value := make([]byte, 100)
+	for i := range msgs {
+		msgs[i].Value = value
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		for j := range group {
+			p.acct.take(len(value))
+			group[j] = &msgs[j]
+		}
+		p.deliver(group, false)
+	}
+}

@@ -59,8 +59,9 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 	}
 	quiet := !p.cfg.goDeliveryReports || (!failed && p.cfg.deliveryReportOnlyError)
 	n := len(ms)
-	toPoll := ms[:0]   // filtered in place: it never overtakes the range below
-	var chans chanPush // taken at the first report for a deliveryChan
+	toPoll := ms[:0]             // filtered in place: it never overtakes the range below
+	var chans chanPush           // taken at the first report for a deliveryChan
+	var quietN, quietBytes int64 // suppressed reports, counted out together below
 	for _, m := range ms {
 		switch {
 		case m.waiter != nil:
@@ -77,7 +78,8 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 			}
 		case quiet:
 			m.drChan = nil
-			p.served(m)
+			quietN++
+			quietBytes += int64(len(m.Value))
 		case m.drChan != nil:
 			if chans.r == nil {
 				chans = p.chans.begin()
@@ -89,6 +91,9 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 	}
 	if chans.r != nil {
 		chans.end()
+	}
+	if quietN > 0 {
+		p.acct.served(quietN, quietBytes)
 	}
 	p.reports.pushMessages(toPoll)
 	p.completed(n)

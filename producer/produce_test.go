@@ -208,6 +208,54 @@ func TestABatchMixingChannelPollAndSyncReportsEachWhereAsked(t *testing.T) {
 	require.Equal(t, 3*each, len(consume(t, c, testTopic, 3*each)))
 }
 
+// Reports the configuration suppresses still leave the queue.buffering
+// limits and Len, batch after batch; failures still come back with
+// delivery.report.only.error.
+func TestSuppressedReportsAreCountedOut(t *testing.T) {
+	c := newCluster(t)
+	const limit, rounds = 50, 4
+	t.Run("go.delivery.reports=false", func(t *testing.T) {
+		p := newProducer(t, c, producer.ConfigMap{"queue.buffering.max.messages": limit, "go.delivery.reports": false})
+		ch := make(chan producer.Event, limit)
+		for r := range rounds {
+			for i := range limit {
+				var dr chan producer.Event
+				if i%2 == 0 {
+					dr = ch // suppressed too
+				}
+				require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: []byte{byte(i)}}, dr), "round %d message %d", r, i)
+			}
+			require.Equal(t, 0, p.Flush(10*time.Second))
+			require.Equal(t, 0, p.Len(), "round %d", r)
+		}
+		requireNoMoreReports(t, p)
+		require.Len(t, ch, 0)
+		require.Len(t, consume(t, c, testTopic, rounds*limit), rounds*limit)
+	})
+	t.Run("delivery.report.only.error", func(t *testing.T) {
+		p := newProducer(t, c, producer.ConfigMap{"queue.buffering.max.messages": limit, "delivery.report.only.error": true})
+		for r := range rounds {
+			for i := range limit {
+				require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0}, nil), "round %d message %d", r, i)
+			}
+			require.Equal(t, 0, p.Flush(10*time.Second))
+			require.Equal(t, 0, p.Len(), "round %d", r)
+		}
+		requireNoMoreReports(t, p)
+	})
+	t.Run("delivery.report.only.error still reports failures", func(t *testing.T) {
+		q := newProducer(t, c, producer.ConfigMap{"linger.ms": 60_000, "delivery.report.only.error": true})
+		for range 10 {
+			require.NoError(t, q.Produce(&producer.Message{Topic: testTopic, Partition: 0}, nil))
+		}
+		q.Purge(producer.PurgeQueue)
+		for _, m := range pollReports(t, q, 10, 5*time.Second) {
+			require.ErrorIs(t, m.Err, producer.ErrPurgeQueue)
+		}
+		requireNoMoreReports(t, q)
+	})
+}
+
 func TestConcurrentProducersLoseNothing(t *testing.T) {
 	c := newCluster(t)
 	p := newProducer(t, c, producer.ConfigMap{"linger.ms": 1})
