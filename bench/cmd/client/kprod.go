@@ -131,13 +131,12 @@ func (d *kprodDriver) Produce(i int, start int64) error {
 
 func (d *kprodDriver) Close() {
 	if d.dr != nil {
-		d.p.Close() // sends every report still queued
+		d.p.Close() // sends every report still queued; then the loop ends with the channel
 		close(d.dr)
+		<-d.done
 	} else {
 		d.stop.Store(true)
-	}
-	<-d.done
-	if d.dr == nil {
+		<-d.done
 		d.p.Close()
 	}
 	if n := d.queueFull.Load(); n > 0 {
