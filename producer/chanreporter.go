@@ -21,12 +21,6 @@ type chanReporter struct {
 	closing bool
 }
 
-// chanServedBatch is how many reports the reporter counts out of the
-// queue.buffering limits at once, before sending them: one atomic operation
-// per group instead of one per message. At most this many reports are
-// neither counted as held nor yet in the application's channel.
-const chanServedBatch = 64
-
 func newChanReporter(served func(n, valueBytes int64)) *chanReporter {
 	r := &chanReporter{served: served, done: make(chan struct{})}
 	r.cond = sync.NewCond(&r.mu)
@@ -69,8 +63,8 @@ func (r *chanReporter) loop() {
 		}
 		batch, r.queue = r.queue, batch[:0]
 		r.mu.Unlock()
-		for start := 0; start < len(batch); start += chanServedBatch {
-			group := batch[start:min(len(batch), start+chanServedBatch)]
+		for start := 0; start < len(batch); start += servedBatch {
+			group := batch[start:min(len(batch), start+servedBatch)]
 			var bytes int64
 			for _, m := range group {
 				bytes += int64(len(m.Value))

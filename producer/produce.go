@@ -113,7 +113,7 @@ func (p *Producer) reserve(m *Message) error {
 // unreserve undoes reserve for a message that was refused after all.
 func (p *Producer) unreserve(m *Message) {
 	m.drChan, m.waiter = nil, nil
-	p.acct.served(1, int64(len(m.Value)))
+	p.served(m)
 	p.completed(1)
 }
 

@@ -155,7 +155,8 @@ const requestFraming = 512
 
 // Len returns the number of messages not yet reported back: queued, in
 // flight, or with a delivery report waiting to be received (from Poll or a
-// deliveryChan).
+// deliveryChan). Reports bound for deliveryChans leave the count in groups
+// of up to 64 just before they are sent.
 func (p *Producer) Len() int { return p.reports.held(p.acct.heldMsgs) }
 
 // Poll returns the next delivery report (a *Message) or error event (an

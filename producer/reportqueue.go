@@ -29,7 +29,10 @@ type reportQueue struct {
 	waiting     int     // Polls blocked until an event comes
 }
 
-// servedBatch is how many popped reports are counted out at once at most.
+// servedBatch is how many reports are counted out of the queue.buffering
+// limits at once at most: by Poll, after popping them, and by the
+// chanReporter, just before sending them (so up to this many are neither
+// counted as held nor yet in their deliveryChan).
 const servedBatch = 64
 
 func newReportQueue(served func(n, valueBytes int64)) *reportQueue {
