@@ -13,7 +13,7 @@ import (
 //
 // It is exported only to satisfy sender.Hooks through an unexported
 // adapter; see hooks.
-func (h hooks) Complete(part *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
+func (h hooks) Complete(_ *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
 	p := h.p
 	var err error
 	if o.Code != 0 {
@@ -23,8 +23,7 @@ func (h hooks) Complete(part *sender.Partition, b *accumulator.Batch, o sender.O
 	sp := p.scratch(len(b.Refs))
 	ms := *sp
 	for i, ref := range b.Refs {
-		m := ref.(*Message)
-		m.Partition = part.ID
+		m := ref.(*Message) // m.Partition is part.ID: enqueue set it
 		m.Err = err
 		m.Status = status
 		m.Offset = -1

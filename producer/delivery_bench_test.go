@@ -3,6 +3,9 @@ package producer
 import (
 	"runtime"
 	"testing"
+
+	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/sender"
 )
 
 // newDeliveryOnly returns a Producer with just what deliver needs: the
@@ -77,5 +80,39 @@ func BenchmarkDeliverQuiet(b *testing.B) {
 			group[j] = &msgs[j]
 		}
 		p.deliver(group, false)
+	}
+}
+
+// BenchmarkCompleteToPoll measures a successful batch's reports from the
+// sender's Complete hook to the application's Poll, for batches of 4,096
+// messages taken in turn from a set far larger than the CPU caches: the
+// messages were written by Produce long before their batch completes, so
+// each touch of one is a cache miss, as in a producer under load.
+func BenchmarkCompleteToPoll(b *testing.B) {
+	p := newDeliveryOnly(b)
+	const batch = 4096
+	msgs := make([]Message, 64*batch) // 48 MiB of messages
+	value := make([]byte, 100)
+	for i := range msgs {
+		msgs[i].Value = value
+	}
+	refs := make([]any, batch)
+	h := hooks{p}
+	part := &sender.Partition{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		n := min(batch, b.N-i)
+		first := (i / batch % 64) * batch
+		for j := range n {
+			p.acct.take(len(value))
+			refs[j] = &msgs[first+j]
+		}
+		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+		for range n {
+			if m, ok := p.Poll(0).(*Message); !ok || m.Err != nil {
+				b.Fatalf("Poll: %v", m)
+			}
+		}
 	}
 }
