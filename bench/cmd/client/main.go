@@ -63,6 +63,8 @@ var libraries = map[string]library{
 	"confluent": {"github.com/confluentinc/confluent-kafka-go/v2", openConfluent},
 	"sarama":    {"github.com/IBM/sarama", openSarama},
 	"kafka-go":  {"github.com/segmentio/kafka-go", openKafkaGo},
+	// Not a library: the harness's own cost, run only when asked for.
+	"floor": {"", openFloor},
 }
 
 // names returns the library names in the order compare runs them.
@@ -76,7 +78,7 @@ func (p *propFlags) Set(kv string) error { *p = append(*p, kv); return nil }
 func main() {
 	s := spec.Defaults()
 	fs := flag.NewFlagSet("client", flag.ExitOnError)
-	client := fs.String("client", "kprod", "library: "+strings.Join(names(), ", "))
+	client := fs.String("client", "kprod", "library: "+strings.Join(names(), ", ")+", or floor (no library: what the harness itself costs)")
 	brokers := fs.String("brokers", "127.0.0.1:9092", "bootstrap servers, comma-separated")
 	topic := fs.String("topic", "bench", "topic, which must exist")
 	workload := fs.String("workload", "", "workload name, copied to the result")

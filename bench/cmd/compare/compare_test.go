@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// TestQuickKprod runs the whole harness in quick mode for kprod: it builds
-// the client and broker, starts the broker process, runs every workload on
-// a fresh topic, and prints the table.
+// TestQuickKprod runs the whole harness in quick mode for kprod and the
+// floor (the harness without a library): it builds the client and broker,
+// starts the broker process, runs every workload on a fresh topic, and
+// prints the table.
 func TestQuickKprod(t *testing.T) {
 	var md bytes.Buffer
 	log := io.Discard
@@ -18,23 +19,23 @@ func TestQuickKprod(t *testing.T) {
 		log = tWriter{t}
 	}
 	start := time.Now()
-	results, err := run(options{quick: true, clients: []string{"kprod"}, scale: 1, runs: 1, timeout: time.Minute}, &md, log)
+	results, err := run(options{quick: true, clients: []string{"kprod", floorClient}, scale: 1, runs: 1, timeout: time.Minute}, &md, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(results), len(workloads(true, 1)); got != want {
-		t.Fatalf("got %d results, want one per workload (%d)", got, want)
+	if got, want := len(results), 2*len(workloads(true, 1)); got != want {
+		t.Fatalf("got %d results, want one per client and workload (%d)", got, want)
 	}
 	for _, r := range results {
 		if r.Err != "" || r.Failed > 0 || r.Delivered != int64(r.Settings.Messages) {
-			t.Errorf("%s: delivered %d of %d, %d failed, error %q %q", r.Workload, r.Delivered, r.Settings.Messages, r.Failed, r.Err, r.FirstError)
+			t.Errorf("%s %s: delivered %d of %d, %d failed, error %q %q", r.Client, r.Workload, r.Delivered, r.Settings.Messages, r.Failed, r.Err, r.FirstError)
 		}
 		if r.MsgsPerS <= 0 || r.CPUPerMsg <= 0 || r.MaxRSS <= 0 || r.LatencySamples == 0 {
-			t.Errorf("%s: got a result with empty measurements: %+v", r.Workload, r.Result)
+			t.Errorf("%s %s: got a result with empty measurements: %+v", r.Client, r.Workload, r.Result)
 		}
 	}
 	out := md.String()
-	for _, want := range []string{"| kprod |", "### 100B\n", "### 1KB-keyed-12p-zstd\n", "Quick mode"} {
+	for _, want := range []string{"| kprod |", "| floor |", "### 100B\n", "### 1KB-keyed-12p-zstd\n", "Quick mode"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the table lacks %q:\n%s", want, out)
 		}
