@@ -36,7 +36,7 @@ func openFloor(c config) (driver, []string, error) {
 	return d, []string{"no library: the harness's own cost (messages handed to a reporting goroutine)"}, nil
 }
 
-func (d *floorDriver) Version() string { return "-" }
+func (d *floorDriver) Version() string { return "(no library)" }
 
 func (d *floorDriver) Produce(i int, start int64) error {
 	var it *floorItem

@@ -59,16 +59,26 @@ func (r *report) write(w io.Writer) {
 	}
 
 	fmt.Fprintf(w, "### Where a client differs\n\n")
-	seen := map[string]bool{}
+	var clients []string // in the order they ran
 	for _, wr := range r.workloads {
 		for _, res := range wr.results {
-			for _, n := range res.Notes {
-				key := res.Client + "\x00" + n
-				if seen[key] {
-					continue
+			if !slices.Contains(clients, res.Client) {
+				clients = append(clients, res.Client)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range clients { // a client's notes together, whichever workload gave them
+		for _, wr := range r.workloads {
+			for _, res := range wr.results {
+				for _, n := range res.Notes {
+					key := res.Client + "\x00" + n
+					if res.Client != c || seen[key] {
+						continue
+					}
+					seen[key] = true
+					fmt.Fprintf(w, "- %s: %s\n", res.Client, n)
 				}
-				seen[key] = true
-				fmt.Fprintf(w, "- %s: %s\n", res.Client, n)
 			}
 		}
 	}
