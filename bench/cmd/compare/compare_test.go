@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// TestQuickKprod runs the whole harness in quick mode for kprod and the
+// TestQuickKprodAndFloor runs the whole harness in quick mode for kprod and the
 // floor (the harness without a library): it builds the client and broker,
 // starts the broker process, runs every workload on a fresh topic, and
 // prints the table.
-func TestQuickKprod(t *testing.T) {
+func TestQuickKprodAndFloor(t *testing.T) {
 	var md bytes.Buffer
 	log := io.Discard
 	if testing.Verbose() {
