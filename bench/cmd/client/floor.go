@@ -39,13 +39,7 @@ func openFloor(c config) (driver, []string, error) {
 func (d *floorDriver) Version() string { return "(no library)" }
 
 func (d *floorDriver) Produce(i int, start int64) error {
-	var it *floorItem
-	if !d.c.newMessages {
-		it, _ = d.pool.Get().(*floorItem)
-	}
-	if it == nil {
-		it = new(floorItem)
-	}
+	it := item[floorItem](&d.pool, d.c.newMessages)
 	it.value = d.c.pay.Values[i%len(d.c.pay.Values)]
 	it.key = nil
 	if d.c.pay.Keys != nil {

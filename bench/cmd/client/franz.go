@@ -87,13 +87,7 @@ func (d *franzDriver) delivered(r *kgo.Record, err error) {
 }
 
 func (d *franzDriver) Produce(i int, start int64) error {
-	var it *franzItem
-	if !d.c.newMessages {
-		it, _ = d.pool.Get().(*franzItem)
-	}
-	if it == nil {
-		it = new(franzItem)
-	}
+	it := item[franzItem](&d.pool, d.c.newMessages)
 	it.start = start
 	it.r = kgo.Record{Value: d.c.pay.Values[i%len(d.c.pay.Values)]}
 	if d.c.pay.Keys != nil {

@@ -100,13 +100,7 @@ func (d *kprodDriver) event(e producer.Event) {
 }
 
 func (d *kprodDriver) Produce(i int, start int64) error {
-	var it *kprodItem
-	if !d.c.newMessages {
-		it, _ = d.pool.Get().(*kprodItem)
-	}
-	if it == nil {
-		it = new(kprodItem)
-	}
+	it := item[kprodItem](&d.pool, d.c.newMessages)
 	it.start = start
 	it.m = producer.Message{
 		Topic:     d.c.topic,

@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kprod-go/kprod/bench/internal/rusage"
@@ -255,6 +256,17 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 	res.P999 = rec.hist.Quantile(0.999)
 	res.Max = rec.hist.Max()
 	return res, produceErr
+}
+
+// item returns a *T recycled from pool, or a new one: always a new one
+// with -new-messages, as an application that allocates each message.
+func item[T any](pool *sync.Pool, newMessages bool) *T {
+	if !newMessages {
+		if it, _ := pool.Get().(*T); it != nil {
+			return it
+		}
+	}
+	return new(T)
 }
 
 // versioner is implemented by drivers that know a better version string

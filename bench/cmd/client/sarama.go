@@ -107,13 +107,7 @@ func (d *saramaDriver) report(m *sarama.ProducerMessage, err error) {
 }
 
 func (d *saramaDriver) Produce(i int, start int64) error {
-	var it *saramaItem
-	if !d.c.newMessages {
-		it, _ = d.pool.Get().(*saramaItem)
-	}
-	if it == nil {
-		it = new(saramaItem)
-	}
+	it := item[saramaItem](&d.pool, d.c.newMessages)
 	it.start = start
 	it.m = sarama.ProducerMessage{Topic: d.c.topic, Value: d.values[i%len(d.values)], Metadata: it}
 	if d.keys != nil {
