@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,4 +63,42 @@ type tWriter struct{ t *testing.T }
 func (w tWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestRenderKeepsTheBrokerColumnsWithTheFloor renders a -json file holding
+// a kprod run, with its broker's counts, and a floor run, which sends the
+// broker nothing: kprod's broker CPU must still show (the floor's empty
+// counts once made the whole table read as run against an external broker).
+func TestRenderKeepsTheBrokerColumnsWithTheFloor(t *testing.T) {
+	kp := runResult{BrokerCPU: 500 * time.Millisecond, Broker: produceStats{Requests: 10, Batches: 10, Records: 1_000_000, Bytes: 110_000_000}}
+	kp.Client, kp.Workload, kp.Delivered, kp.MsgsPerS, kp.CPUPerMsg = "kprod", "100B", 1_000_000, 1e6, 500*time.Nanosecond
+	kp.Settings.Messages = 1_000_000
+	fl := runResult{}
+	fl.Client, fl.Workload, fl.Delivered, fl.MsgsPerS, fl.CPUPerMsg = floorClient, "100B", 1_000_000, 5e6, 300*time.Nanosecond
+	fl.Settings.Messages = 1_000_000
+	var file bytes.Buffer
+	enc := json.NewEncoder(&file)
+	for _, r := range []runResult{kp, fl} {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "runs.jsonl")
+	if err := os.WriteFile(path, file.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := render(options{fromJSON: path, pick: "median"}, &md); err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| kprod | 1,000,000 |") {
+			row = line
+		}
+	}
+	// broker CPU per message: 500 ms over 1,000,000 messages.
+	if cells := strings.Split(row, "|"); len(cells) < 13 || strings.TrimSpace(cells[12]) != "0.50" {
+		t.Errorf("kprod's row %q: want broker CPU 0.50 µs/msg in its 12th column\n%s", row, md.String())
+	}
 }

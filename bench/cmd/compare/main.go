@@ -234,7 +234,9 @@ func render(o options, md io.Writer) error {
 		}
 		byWL[r.Workload][r.Client] = append(byWL[r.Workload][r.Client], r)
 		rep.runs = max(rep.runs, len(byWL[r.Workload][r.Client]))
-		rep.external = rep.external || r.Broker == (produceStats{})
+		// Runs against an external broker have no broker counts; the floor
+		// sends nothing, so its runs say nothing about the broker.
+		rep.external = rep.external || r.Client != floorClient && r.Broker == (produceStats{})
 	}
 	for _, name := range order {
 		row := workloadRows{w: settings[name]}
