@@ -41,12 +41,7 @@ type config struct {
 	pay     spec.Payload
 	rec     *recorder
 	props   []string // -X key=value, for the librdkafka-configured clients
-	// newMessages: a new message for every Produce call, as most
-	// applications write it, instead of one recycled from its report.
-	newMessages bool
-	// reports: how kprod's driver receives reports, "poll" or "channel"
-	// (a deliveryChan given to every Produce call).
-	reports string
+	harness
 }
 
 // library describes one client library.
@@ -114,8 +109,12 @@ func main() {
 // harness holds the options that change how the driver uses its library
 // rather than the workload.
 type harness struct {
+	// newMessages: a new message for every Produce call, as most
+	// applications write it, instead of one recycled from its report.
 	newMessages bool
-	reports     string
+	// reports: how kprod's driver receives reports, "poll" or "channel"
+	// (a deliveryChan given to every Produce call).
+	reports string
 }
 
 func run(client string, brokers []string, topic, workload string, s spec.Settings, props []string, h harness, timeout time.Duration, cpuprofile string) (spec.Result, error) {
@@ -133,8 +132,7 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 	}
 	rec := newRecorder()
 	pay := spec.NewPayload(s)
-	d, notes, err := lib.open(config{brokers: brokers, topic: topic, s: s, pay: pay, rec: rec, props: props,
-		newMessages: h.newMessages, reports: h.reports})
+	d, notes, err := lib.open(config{brokers: brokers, topic: topic, s: s, pay: pay, rec: rec, props: props, harness: h})
 	if h.newMessages {
 		notes = append(notes, "a new message for every Produce call (-new-messages)")
 	}
