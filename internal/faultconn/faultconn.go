@@ -57,10 +57,14 @@ func Once(key int16, f Fault) (fault Fault, fired func() bool) {
 // Dialer dials TCP connections whose responses go through its Fault. It is
 // safe for concurrent use; the zero value passes everything through.
 type Dialer struct {
-	fault atomic.Pointer[Fault]
-	dials atomic.Int32
-	d     net.Dialer
+	fault  atomic.Pointer[Fault]
+	dials  atomic.Int32
+	writes [maxKey]atomic.Int32 // requests written, by API key, on every connection
+	d      net.Dialer
 }
+
+// maxKey bounds the API keys whose requests are counted.
+const maxKey = 128
 
 // SetFault makes f apply to every response read from now on, on every
 // connection; nil passes everything.
@@ -74,6 +78,15 @@ func (d *Dialer) SetFault(f Fault) {
 
 // Dials returns how many connections have been dialed successfully.
 func (d *Dialer) Dials() int { return int(d.dials.Load()) }
+
+// Written returns how many requests with API key have been written so
+// far, on every connection: what the client has sent, answered or not.
+func (d *Dialer) Written(key int16) int {
+	if key < 0 || int(key) >= maxKey {
+		return 0
+	}
+	return int(d.writes[key].Load())
+}
 
 // Dial connects to addr, with the signature producer.WithDialer takes.
 func (d *Dialer) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -108,7 +121,12 @@ func (c *conn) Write(p []byte) (int, error) {
 	// Record the requests before the broker can see them, so that their
 	// responses always find them.
 	c.mu.Lock()
-	c.wp.feed(p, func(corr int32, key, version int16) { c.reqs[corr] = reqInfo{key, version} })
+	c.wp.feed(p, func(corr int32, key, version int16) {
+		c.reqs[corr] = reqInfo{key, version}
+		if key >= 0 && int(key) < maxKey {
+			c.d.writes[key].Add(1)
+		}
+	})
 	c.mu.Unlock()
 	return c.Conn.Write(p)
 }

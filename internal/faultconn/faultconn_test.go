@@ -123,6 +123,9 @@ func TestFaultSeesWhichRequestEachResponseAnswers(t *testing.T) {
 	if d.Dials() != 1 {
 		t.Errorf("got %d dials, want 1", d.Dials())
 	}
+	if got := [3]int{d.Written(0), d.Written(3), d.Written(1)}; got != [3]int{1, 1, 0} {
+		t.Errorf("requests written by key (produce, metadata, fetch): got %v, want [1 1 0]", got)
+	}
 }
 
 func TestOnceRewritesTheFirstResponseToItsKeyOnly(t *testing.T) {
