@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/faultconn"
 	"github.com/kprod-go/kprod/producer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -344,4 +345,51 @@ func TestIdempotentSoakWithRandomFaults(t *testing.T) {
 	checkExactlyOnceInOrder(t, c, reports)
 	t.Logf("%d messages; injected: %d connection closes, %d REQUEST_TIMED_OUT, %d NOT_LEADER, %d NOT_ENOUGH_REPLICAS_AFTER_APPEND",
 		n, injected[0].Load(), injected[1].Load(), injected[2].Load(), injected[3].Load())
+}
+
+// TestAPartitionMovedWhileABatchIsInFlightSendsOnceThatBatchLands: an
+// idempotent partition sends nothing to its new leader while a batch is in
+// flight to the old one. When that batch lands, the new leader's sink must
+// be woken: no other traffic wakes it here.
+func TestAPartitionMovedWhileABatchIsInFlightSendsOnceThatBatchLands(t *testing.T) {
+	const topic = "moving"
+	c := newCluster(t, kfake.NumBrokers(2), kfake.SeedTopics(1, topic))
+	from := c.LeaderFor(topic, 0)
+	to := 1 - from
+	var d faultconn.Dialer
+	hold := make(chan struct{})
+	var held atomic.Bool
+	p := newProducer(t, c, producer.ConfigMap{"enable.idempotence": true, "linger.ms": 1,
+		"topic.metadata.refresh.interval.ms": 50}, producer.WithDialer(d.Dial))
+	// The new leader's sink is connected, with nothing more to send.
+	warm := int32(0)
+	for c.LeaderFor(testTopic, warm) != to {
+		warm++
+	}
+	require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: warm, Value: []byte("warm")}, nil))
+	require.NoError(t, pollReports(t, p, 1, 10*time.Second)[0].Err)
+
+	d.SetFault(func(r faultconn.Response) ([]byte, bool) {
+		if r.Key == kmsg.Produce.Int16() && held.CompareAndSwap(false, true) {
+			<-hold // this answer reaches the producer only when the test says
+		}
+		return r.Frame, false
+	})
+	defer close(hold)
+	require.NoError(t, p.Produce(&producer.Message{Topic: topic, Partition: 0, Value: []byte("in flight")}, nil))
+	waitFor(t, 10*time.Second, "the first batch's answer", held.Load)
+	require.NoError(t, p.Produce(&producer.Message{Topic: topic, Partition: 0, Value: []byte("queued behind it")}, nil))
+
+	require.NoError(t, c.MoveTopicPartition(topic, 0, to))
+	refreshes := d.Written(kmsg.Metadata.Int16())
+	waitFor(t, 10*time.Second, "the producer to see the move", func() bool {
+		// One refresh sent after the move and answered (the next is sent
+		// an interval after the answer): the new leader's sink has been
+		// woken by the move and found the partition busy.
+		return d.Written(kmsg.Metadata.Int16()) >= refreshes+2
+	})
+	hold <- struct{}{}
+	for _, m := range pollReports(t, p, 2, 5*time.Second) {
+		require.NoError(t, m.Err, "message %q", m.Value)
+	}
 }

@@ -28,4 +28,5 @@ const (
 	CodeMsgTimedOut        int32 = -192
 	CodeTimedOut           int32 = -185
 	CodeUnsupportedFeature int32 = -165
+	CodeInconsistent       int32 = -149
 )

@@ -88,7 +88,7 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 		for i := range n {
 			k := (sk.rr + i) % n
 			p := parts[k]
-			if taken[k] || (idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight)) ||
+			if taken[k] || (idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight, now)) ||
 				(!idem && sk.s.cfg.MaxInFlight == 1 && p.inflight.Load() > 0) {
 				continue // woken when its in-flight batches settle
 			}

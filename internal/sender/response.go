@@ -90,7 +90,7 @@ func (r *request) find(topic string, partition int32) *inflight {
 func (s *Sender) settle(t *inflight, now int64, rp *kmsg.ProduceResponseTopicPartition) {
 	code := rp.ErrorCode
 	if code == 0 {
-		s.succeed(t, rp.BaseOffset, rp.LogAppendTime, Persisted)
+		s.ack(t, rp.BaseOffset, rp.LogAppendTime)
 		return
 	}
 	detail := describe(code, t.p, rp.ErrorMessage)
@@ -110,36 +110,39 @@ func (s *Sender) settle(t *inflight, now int64, rp *kmsg.ProduceResponseTopicPar
 // and reports whether it did.
 func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail string) bool {
 	b := t.b
-	pos, retrying, current := t.p.position(b)
-	// A failure that follows an earlier batch's failure, or an epoch bump,
-	// is expected: the broker refuses whatever comes after a hole. Retry
-	// it, in order, behind the batch that failed first.
-	expected := !current || retrying || s.pid.State() == StateDrainBump
+	pos, resends, current := t.p.position(b)
+	draining := s.pid.State() == StateDrainBump
+	// Behind an earlier batch the broker has not acknowledged, or in a
+	// generation being replaced, a refusal is expected: the broker refuses
+	// whatever follows a hole. The batch is sent again, in order, behind
+	// the earlier one.
+	behind := !current || draining || pos > 0
 	switch code {
 	case errDuplicateSequence: // the broker already has it: a success whose offset is lost
-		s.succeed(t, -1, -1, Persisted)
-		return true
+		s.ack(t, -1, -1)
 	case errOutOfOrderSequence:
 		switch {
-		case pos < 0 && current:
-			// The broker has acknowledged later sequences of this epoch,
-			// which it accepts only in order: this batch is in the log,
-			// from an earlier attempt whose answer was lost, and has
-			// left the broker's duplicate window. librdkafka acks it
-			// implicitly too; its offset is unknown.
-			s.succeed(t, -1, -1, Persisted)
-		case expected:
+		case behind:
 			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
-		case pos > 0: // an earlier batch failed for good: repair the gap with a new epoch
-			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
-			s.bump("sequence gap before " + detail)
-		default: // the broker lost track of us at the head of the line: nothing safe remains
-			s.fatal(t, int32(code), detail)
+			if current && !draining && resends == 0 { // the earlier batch failed for good: repair the gap with a new epoch
+				s.bump("sequence gap before " + detail)
+			}
+		case pos == 0: // the broker lacks sequences it acknowledged: nothing safe remains
+			s.fatal(t, int32(code), detail+": the broker no longer has the batches before this one, which it acknowledged")
+		default:
+			// Behind the acknowledged sequence. A batch the broker wrote
+			// is answered as a duplicate: with at most five in flight and
+			// a resend sent alone, no more than four batches after it can
+			// be acknowledged before it is sent again, and the broker
+			// remembers the last five. So this one is not in the log, and
+			// later ones are: the broker accepted them without checking
+			// they followed on. librdkafka treats this as fatal too; it is
+			// never counted as delivered.
+			s.fatal(t, int32(code), detail+": the broker holds later batches of this producer but not this one")
 		}
-		return true
 	case errUnknownProducerID:
 		switch {
-		case expected:
+		case behind:
 			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
 		case pos == 0 && b.Retries == 0: // the broker expired our state (KIP-360): bump and resend
 			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
@@ -147,9 +150,29 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 		default:
 			s.fatal(t, int32(code), detail)
 		}
-		return true
+	default:
+		return false
 	}
-	return false
+	return true
+}
+
+// ack completes a batch the broker has written, as this attempt's
+// acknowledgement or as a duplicate of an earlier attempt. For an
+// idempotent producer, a batch written ahead of an earlier one of its
+// generation that the broker refused shows that the broker did not check
+// its sequence (it held no state for the producer id): the log now has the
+// two out of order. As librdkafka does (_INCONSISTENT), that is fatal: the
+// batch is reported delivered, which it is, and the refused one fails.
+func (s *Sender) ack(t *inflight, baseOffset, logAppendTime int64) {
+	var inconsistent string
+	if s.cfg.Idempotent && t.p.skipsRefused(t.b) {
+		inconsistent = fmt.Sprintf("%s [%d]: the broker wrote sequence %d ahead of an earlier batch it refused, so it is not checking this producer's sequences and the log has them out of order",
+			t.p.Topic, t.p.ID, t.b.Sequence)
+	}
+	s.succeed(t, baseOffset, logAppendTime, Persisted)
+	if inconsistent != "" {
+		s.raiseFatal(CodeInconsistent, inconsistent)
+	}
 }
 
 // describe names a broker error and the partition it hit.
@@ -169,7 +192,7 @@ func describe(code int16, p *Partition, msg *string) string {
 // succeed completes a batch that reached the log.
 func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status Status) {
 	t.answered = true
-	s.landed(t, false, true)
+	s.landed(t, true)
 	s.completeInflight(t, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
 }
 
@@ -196,6 +219,13 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 		s.fail(t, CodeMsgTimedOut, "message timed out; last attempt: "+detail, Status(b.Status))
 		return
 	}
+	if s.cfg.Idempotent {
+		if s.pid.State() == StateFatal { // the queue was purged when the error was raised
+			s.fail(t, CodePurgeQueue, "purged after a fatal error; last attempt: "+detail, Status(b.Status))
+			return
+		}
+		t.p.putBack(b, status) // before it is back in its queue, where the sink may see it
+	}
 	if refresh {
 		s.hooks.RefreshMetadata(detail)
 	}
@@ -208,7 +238,7 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 // requeue puts an attempt's batch back in its queue for its retry.
 func (s *Sender) requeue(t *inflight) {
 	t.p.Queue.Requeue(t.b) // back in place before the partition may send again
-	s.landed(t, true, false)
+	s.landed(t, false)
 	t.p.Wake()
 }
 
@@ -221,14 +251,14 @@ func (s *Sender) fail(t *inflight, code int32, detail string, status Status) {
 	if !s.closing.Load() {
 		s.leaveGap(t.p, t.b, code, detail)
 	}
-	s.landed(t, false, false)
+	s.landed(t, false)
 	s.completeInflight(t, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: status})
 }
 
-// landed ends an in-flight attempt's bookkeeping, once per attempt. When
-// the last idempotent batch in flight lands during a drain, the epoch bump
-// completes.
-func (s *Sender) landed(t *inflight, retrying, acked bool) {
+// landed ends an in-flight attempt's bookkeeping, once per attempt; acked
+// says the broker has the batch. When the last idempotent batch in flight
+// lands during a drain, the epoch bump completes.
+func (s *Sender) landed(t *inflight, acked bool) {
 	if t.done {
 		return
 	}
@@ -239,7 +269,11 @@ func (s *Sender) landed(t *inflight, retrying, acked bool) {
 		}
 		return
 	}
-	t.p.settled(t.b, retrying, acked)
+	if idle := t.p.settled(t.b, acked, s.clock.Now()); idle {
+		if l := t.p.Leader(); l != nil && l != t.r.sink {
+			l.Wake() // the partition moved while this was in flight: its new leader waits for it to land
+		}
+	}
 	s.releaseInflight()
 }
 

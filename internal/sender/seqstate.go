@@ -2,6 +2,7 @@ package sender
 
 import (
 	"sync"
+	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/broker"
@@ -11,6 +12,15 @@ import (
 // to a batch when it is first sent, in queue order, so a batch that never
 // left the producer leaves no gap when it fails; a batch sent again keeps
 // its sequence, so a retry can only ever be a duplicate the broker detects.
+//
+// A broker checks that a batch's sequence follows the last one it wrote
+// only if it holds state for the producer id on the partition. Without it
+// (a new producer id or epoch, or state the broker expired) every released
+// Kafka version accepts any first sequence, so a batch sent behind one the
+// broker then refuses would be written in its place, ahead of it. The
+// partition therefore pipelines only while the broker has shown it holds
+// the state, by acknowledging a batch of this generation recently; and a
+// batch sent again goes alone, with nothing behind it until it settles.
 type seqState struct {
 	// mu guards the following.
 	mu       sync.Mutex
@@ -19,8 +29,21 @@ type seqState struct {
 	nextAck  int32        // sequence of the oldest batch not yet acknowledged
 	inflight int          // batches sent and not yet settled
 	conn     *broker.Conn // the connection the in-flight batches went on
-	retrying bool         // a batch was put back for a retry: nothing new goes until the in-flight ones settle
+	acked    bool         // a batch of this generation has been acknowledged here
+	ackedAt  int64        // monotonic time of the latest such acknowledgement
+	resends  int          // batches of this generation put back to be sent again, not yet resent
+	alone    bool         // the batch in flight is a resend: nothing goes behind it
+	refused  bool         // a batch of this generation was refused (not written) and not yet acknowledged
+	refusal  int32        // the sequence of the oldest such batch, when refused
 }
+
+// trustAcksFor is how long an acknowledgement shows that the broker holds
+// the producer's state on a partition. After a longer quiet spell the
+// broker may have expired it (producer.id.expiration.ms, or retention
+// deleting the producer's last batch), so the next batch goes alone until
+// it is acknowledged. It costs one round trip per partition after an idle
+// spell; it is far shorter than any expiry a broker applies.
+const trustAcksFor = int64(10 * time.Second)
 
 // wrapSeq adds n to a sequence, wrapping at INT32_MAX back to 0 as the
 // protocol requires.
@@ -32,33 +55,45 @@ func seqAfter(a, b int32) bool {
 	return d != 0 && d < 1<<30
 }
 
-// canSend reports whether p's next batch may go on conn now: sequences are
-// in step with generation gen, fewer than limit batches are in flight, none
-// are in flight on another connection (a former leader's, or this broker's
-// previous one whose failures have not all come back yet), and no retry is
-// waiting for the batches in flight behind it to settle. Anything else
+// canSend reports whether p's next batch may go on conn at time now. With
+// nothing in flight it always may: sequences are first brought in step
+// with generation gen. Another batch may follow those in flight only on
+// the same connection, below limit, when the broker has acknowledged a
+// batch of this generation within trustAcksFor, and when neither the batch
+// in flight nor the one at the head of the queue is a resend. Anything else
 // could let a newer batch overtake an older one at the broker.
-func (p *Partition) canSend(conn *broker.Conn, gen uint32, limit int) bool {
+func (p *Partition) canSend(conn *broker.Conn, gen uint32, limit int, now int64) bool {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.inflight == 0 {
-		st.retrying = false
-		if st.gen != gen { // new producer id or epoch: sequences restart at 0
-			st.gen, st.nextSeq, st.nextAck = gen, 0, 0
+		if st.gen != gen {
+			st.restartLocked(gen)
 		}
 		return true
 	}
-	return st.gen == gen && st.conn == conn && !st.retrying && st.inflight < limit
+	return st.gen == gen && st.conn == conn && st.inflight < limit &&
+		!st.alone && st.resends == 0 && st.acked && now-st.ackedAt < trustAcksFor
+}
+
+// restartLocked starts generation gen: a new producer id or epoch, for
+// which sequences restart at 0 and the broker has yet to show it holds
+// state. Nothing may be in flight.
+func (st *seqState) restartLocked(gen uint32) {
+	st.gen, st.nextSeq, st.nextAck = gen, 0, 0
+	st.acked, st.ackedAt, st.resends, st.alone, st.refused, st.refusal = false, 0, 0, false, false, 0
 }
 
 // sent records b as in flight on conn, giving it the next sequences if it
-// has none in generation gen.
+// has none in generation gen. A batch that has one is a resend.
 func (p *Partition) sent(conn *broker.Conn, b *accumulator.Batch, gen uint32) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if b.SeqGen != gen {
+	if b.SeqGen == gen {
+		st.alone = true
+		st.resends = max(st.resends-1, 0)
+	} else {
 		b.SeqGen = gen
 		b.Sequence = st.nextSeq
 		st.nextSeq = wrapSeq(st.nextSeq, b.Records())
@@ -67,28 +102,62 @@ func (p *Partition) sent(conn *broker.Conn, b *accumulator.Batch, gen uint32) {
 	st.conn = conn
 }
 
-// settled records that an in-flight batch's attempt is over. retrying says
-// it was put back for another attempt; acked says the broker has it.
-func (p *Partition) settled(b *accumulator.Batch, retrying, acked bool) {
+// putBack records, before b goes back in its queue, that it will be sent
+// again; written is what its last attempt says about the log. Until it is,
+// the partition sends nothing behind it.
+func (p *Partition) putBack(b *accumulator.Batch, written Status) {
+	st := &p.seq
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if b.SeqGen != st.gen {
+		return // its generation is over: it will be sent with new sequences
+	}
+	st.resends++
+	if written == NotPersisted && (!st.refused || seqAfter(st.refusal, b.Sequence)) {
+		st.refused, st.refusal = true, b.Sequence
+	}
+}
+
+// settled records that an in-flight batch's attempt is over at time now;
+// acked says the broker has it. It reports whether nothing of the
+// partition is in flight any more.
+func (p *Partition) settled(b *accumulator.Batch, acked bool, now int64) (idle bool) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.inflight--
-	if retrying {
-		st.retrying = true
+	if st.inflight == 0 {
+		st.alone = false
 	}
-	if acked && b.SeqGen == st.gen {
-		if end := wrapSeq(b.Sequence, b.Records()); seqAfter(end, st.nextAck) {
-			st.nextAck = end
-		}
+	if !acked || b.SeqGen != st.gen {
+		return st.inflight == 0
 	}
+	st.acked, st.ackedAt = true, now
+	if end := wrapSeq(b.Sequence, b.Records()); seqAfter(end, st.nextAck) {
+		st.nextAck = end
+	}
+	if st.refused && b.Sequence == st.refusal {
+		st.refused = false
+	}
+	return st.inflight == 0
+}
+
+// skipsRefused reports whether the broker, by acknowledging b, wrote it
+// ahead of an earlier batch of the same generation that it refused: it did
+// not check b against the sequences it had (it holds no state for the
+// producer id), and the log now has b before that batch.
+func (p *Partition) skipsRefused(b *accumulator.Batch) bool {
+	st := &p.seq
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.refused && b.SeqGen == st.gen && seqAfter(b.Sequence, st.refusal)
 }
 
 // position says where b stands against the partition's acknowledged
 // sequences: -1 before the next expected ack, 0 at it (head of line), 1
-// after it. It also returns whether a retry is pending on the partition and
+// after it. It also returns how many batches wait to be sent again and
 // whether b's sequence belongs to the current generation.
-func (p *Partition) position(b *accumulator.Batch) (pos int, retrying, current bool) {
+func (p *Partition) position(b *accumulator.Batch) (pos, resends int, current bool) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -100,7 +169,7 @@ func (p *Partition) position(b *accumulator.Batch) (pos int, retrying, current b
 	default:
 		pos = -1
 	}
-	return pos, st.retrying, b.SeqGen == st.gen
+	return pos, st.resends, b.SeqGen == st.gen
 }
 
 // hasSequence reports whether b carries a sequence of p's current
