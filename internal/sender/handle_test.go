@@ -72,12 +72,12 @@ func newHandleFixture(tb testing.TB, cfg Config) *handleFixture {
 		for j := range i + 1 {
 			accumulator.Append(p.Queue, &accumulator.Record[wire.Header]{Value: []byte(fmt.Sprint(j)), Ref: j}, now)
 		}
-		b, _ := p.Queue.Take(now, true, math.MaxInt)
+		p.leader.Store(f.r.sink)
+		b, _ := f.r.sink.take(p, nil, gen, minProduceVersion, now, true, math.MaxInt)
 		if b == nil {
 			tb.Fatalf("no batch to take from %s[%d]", fp.topic, fp.id)
 		}
 		if cfg.Idempotent {
-			p.sent(nil, b, gen)
 			f.s.idemInflight.Add(1)
 		} else {
 			p.inflight.Add(1)

@@ -88,15 +88,14 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 		for i := range n {
 			k := (sk.rr + i) % n
 			p := parts[k]
-			if taken[k] || (idem && !p.canSend(conn, gen, sk.s.cfg.MaxInFlight, now)) ||
-				(!idem && sk.s.cfg.MaxInFlight == 1 && p.inflight.Load() > 0) {
+			if taken[k] || (!idem && sk.s.cfg.MaxInFlight == 1 && p.inflight.Load() > 0) {
 				continue // woken when its in-flight batches settle
 			}
 			limit := budget - perPartitionOverhead - len(p.Topic)
 			if r == nil {
 				limit = math.MaxInt // a request may exceed the limit by its first batch
 			}
-			b, at := p.Queue.Take(now, lingerDone, limit)
+			b, at := sk.take(p, conn, gen, version, now, lingerDone, limit)
 			if b == nil {
 				if pass == 0 && at >= 0 && (wakeAt < 0 || at < wakeAt) {
 					wakeAt = at
@@ -104,11 +103,6 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 				continue
 			}
 			taken[k] = true
-			if version < minProduceVersion {
-				sk.s.complete(p, b, Outcome{Code: CodeUnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status),
-					Detail: "broker does not support Produce v3 (record batch v2)"})
-				continue
-			}
 			if r == nil {
 				r = &request{sink: sk, req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
 				r.req.Version = version
@@ -117,7 +111,6 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 			}
 			seq := wire.NoSequence
 			if idem {
-				p.sent(conn, b, gen)
 				sk.s.idemInflight.Add(1)
 				seq = b.Sequence
 			} else {
@@ -132,6 +125,26 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 		sk.rr = (sk.rr + 1) % n
 	}
 	return r, wakeAt
+}
+
+// take returns p's next ready batch of at most maxBytes for a request on
+// conn, or nil and the time its head will be ready (-1: the partition waits
+// to be woken). An idempotent partition checks and records the send in one
+// step (Partition.take). A broker too old for record batch v2 fails each
+// batch, leaving a gap if it carried a sequence.
+func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16, now int64, lingerDone bool, maxBytes int) (*accumulator.Batch, int64) {
+	if version < minProduceVersion {
+		if b, _ := p.Queue.Take(now, lingerDone, maxBytes); b != nil {
+			const detail = "broker does not support Produce v3 (record batch v2)"
+			sk.s.leaveGap(p, b, CodeUnsupportedFeature, detail)
+			sk.s.complete(p, b, Outcome{Code: CodeUnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status), Detail: detail})
+		}
+		return nil, -1
+	}
+	if sk.s.cfg.Idempotent {
+		return p.take(sk, conn, gen, sk.s.cfg.MaxInFlight, now, lingerDone, maxBytes)
+	}
+	return p.Queue.Take(now, lingerDone, maxBytes)
 }
 
 // add puts b into the request under its topic.

@@ -162,17 +162,15 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 // generation that the broker refused shows that the broker did not check
 // its sequence (it held no state for the producer id): the log now has the
 // two out of order. As librdkafka does (_INCONSISTENT), that is fatal: the
-// batch is reported delivered, which it is, and the refused one fails.
+// refused batch fails and is never sent again, and this one is reported
+// delivered, which it is. The error is raised first, so that the refused
+// batch cannot go out meanwhile.
 func (s *Sender) ack(t *inflight, baseOffset, logAppendTime int64) {
-	var inconsistent string
 	if s.cfg.Idempotent && t.p.skipsRefused(t.b) {
-		inconsistent = fmt.Sprintf("%s [%d]: the broker wrote sequence %d ahead of an earlier batch it refused, so it is not checking this producer's sequences and the log has them out of order",
-			t.p.Topic, t.p.ID, t.b.Sequence)
+		s.raiseFatal(CodeInconsistent, fmt.Sprintf("%s [%d]: the broker wrote sequence %d ahead of an earlier batch it refused, so it is not checking this producer's sequences and the log has them out of order",
+			t.p.Topic, t.p.ID, t.b.Sequence))
 	}
 	s.succeed(t, baseOffset, logAppendTime, Persisted)
-	if inconsistent != "" {
-		s.raiseFatal(CodeInconsistent, inconsistent)
-	}
 }
 
 // describe names a broker error and the partition it hit.
@@ -220,10 +218,6 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 		return
 	}
 	if s.cfg.Idempotent {
-		if s.pid.State() == StateFatal { // the queue was purged when the error was raised
-			s.fail(t, CodePurgeQueue, "purged after a fatal error; last attempt: "+detail, Status(b.Status))
-			return
-		}
 		t.p.putBack(b, status) // before it is back in its queue, where the sink may see it
 	}
 	if refresh {
@@ -235,10 +229,16 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 	}
 }
 
-// requeue puts an attempt's batch back in its queue for its retry.
+// requeue puts an attempt's batch back in its queue for its retry. After a
+// fatal error nothing sends it, and the purge that came with the error may
+// have run before it was back: the queue is purged again.
 func (s *Sender) requeue(t *inflight) {
 	t.p.Queue.Requeue(t.b) // back in place before the partition may send again
 	s.landed(t, false)
+	if s.cfg.Idempotent && s.pid.State() == StateFatal {
+		s.FailQueued(t.p, CodePurgeQueue, "purged after a fatal error")
+		return
+	}
 	t.p.Wake()
 }
 

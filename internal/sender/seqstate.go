@@ -55,17 +55,37 @@ func seqAfter(a, b int32) bool {
 	return d != 0 && d < 1<<30
 }
 
-// canSend reports whether p's next batch may go on conn at time now. With
-// nothing in flight it always may: sequences are first brought in step
-// with generation gen. Another batch may follow those in flight only on
-// the same connection, below limit, when the broker has acknowledged a
-// batch of this generation within trustAcksFor, and when neither the batch
-// in flight nor the one at the head of the queue is a resend. Anything else
-// could let a newer batch overtake an older one at the broker.
-func (p *Partition) canSend(conn *broker.Conn, gen uint32, limit int, now int64) bool {
+// take hands sink sk the partition's next batch for conn, if sk leads the
+// partition, canSendLocked allows it and the head is ready by now (past
+// linger.ms unless lingerDone) and at most maxBytes, and records it as sent
+// with sequences of generation gen. Check, take and record are one step
+// under the partition's lock, so that neither another sink (the old or the
+// new leader, while the partition moves) nor a retry being put back can
+// slip in between. Otherwise it returns nil and the time the head will be
+// ready, or -1 when the partition waits to be woken.
+func (p *Partition) take(sk *Sink, conn *broker.Conn, gen uint32, limit int, now int64, lingerDone bool, maxBytes int) (*accumulator.Batch, int64) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if p.leader.Load() != sk || !st.canSendLocked(conn, gen, limit, now) {
+		return nil, -1
+	}
+	b, at := p.Queue.Take(now, lingerDone, maxBytes)
+	if b != nil {
+		st.sentLocked(conn, b, gen)
+	}
+	return b, at
+}
+
+// canSendLocked reports whether the partition's next batch may go on conn
+// at time now. With nothing in flight it always may: sequences are first
+// brought in step with generation gen. Another batch may follow those in
+// flight only on the same connection, below limit, when the broker has
+// acknowledged a batch of this generation within trustAcksFor, and when
+// neither the batch in flight nor the one at the head of the queue is a
+// resend. Anything else could let a newer batch overtake an older one at
+// the broker.
+func (st *seqState) canSendLocked(conn *broker.Conn, gen uint32, limit int, now int64) bool {
 	if st.inflight == 0 {
 		if st.gen != gen {
 			st.restartLocked(gen)
@@ -84,12 +104,9 @@ func (st *seqState) restartLocked(gen uint32) {
 	st.acked, st.ackedAt, st.resends, st.alone, st.refused, st.refusal = false, 0, 0, false, false, 0
 }
 
-// sent records b as in flight on conn, giving it the next sequences if it
-// has none in generation gen. A batch that has one is a resend.
-func (p *Partition) sent(conn *broker.Conn, b *accumulator.Batch, gen uint32) {
-	st := &p.seq
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// sentLocked records b as in flight on conn, giving it the next sequences
+// if it has none in generation gen. A batch that has some is a resend.
+func (st *seqState) sentLocked(conn *broker.Conn, b *accumulator.Batch, gen uint32) {
 	if b.SeqGen == gen {
 		st.alone = true
 		st.resends = max(st.resends-1, 0)

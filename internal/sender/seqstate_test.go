@@ -31,6 +31,7 @@ func newSeqFixture(tb testing.TB, batches int) *seqFixture {
 	_, _, f.gen, _ = f.s.pid.current()
 	f.sink = newSink(f.s, 1, "fixture:9092")
 	f.p = NewPartition("a", 0, &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 2, Pool: accumulator.NewPool(0)})
+	f.p.leader.Store(f.sink)
 	now := f.s.clock.Now()
 	for i := range 2 * batches {
 		accumulator.Append(f.p.Queue, &accumulator.Record[wire.Header]{Value: []byte(fmt.Sprint(i)), Ref: i}, now)
@@ -40,7 +41,9 @@ func newSeqFixture(tb testing.TB, batches int) *seqFixture {
 
 // canSend asks whether the partition may send its next batch now.
 func (f *seqFixture) canSend() bool {
-	return f.p.canSend(nil, f.gen, f.s.cfg.MaxInFlight, f.s.clock.Now())
+	f.p.seq.mu.Lock()
+	defer f.p.seq.mu.Unlock()
+	return f.p.seq.canSendLocked(nil, f.gen, f.s.cfg.MaxInFlight, f.s.clock.Now())
 }
 
 // send takes the partition's head batch and sends it in a request of its
@@ -50,11 +53,10 @@ func (f *seqFixture) send(tb testing.TB) *request {
 	if !f.canSend() {
 		tb.Fatal("the partition may not send now")
 	}
-	b, _ := f.p.Queue.Take(math.MaxInt64/2, true, math.MaxInt) // past any retry backoff
+	b, _ := f.sink.take(f.p, nil, f.gen, minProduceVersion, f.s.clock.Now(), true, math.MaxInt) // no retry backoff: Config.RetryBackoff is 0
 	if b == nil {
 		tb.Fatal("no batch to send")
 	}
-	f.p.sent(nil, b, f.gen)
 	f.s.idemInflight.Add(1)
 	r := &request{sink: f.sink, req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
 	r.add(f.p, b)
@@ -196,10 +198,10 @@ func TestAnAcknowledgementAheadOfARefusedBatchIsFatal(t *testing.T) {
 	if len(f.log.fatal) != 1 || f.log.fatal[0] != CodeInconsistent {
 		t.Fatalf("fatal errors %v, want [%d] (_INCONSISTENT) as librdkafka", f.log.fatal, CodeInconsistent)
 	}
-	// The refused batch waits in the queue, where the producer's fatal
-	// handler fails it; a retry after the fatal error fails at once.
-	if f.p.Queue.Len() == 0 {
-		t.Fatal("the refused batch is not in its queue")
+	// The refused batch waits at the head of its queue, where the
+	// producer's fatal handler fails it; it is never sent again.
+	if b, _ := f.p.Queue.Take(math.MaxInt64/2, true, math.MaxInt); b != r1.batches[0].b {
+		t.Fatal("the refused batch is not at the head of its queue")
 	}
 }
 
@@ -215,4 +217,13 @@ func TestARetryAfterAFatalErrorFailsInsteadOfWaitingInTheQueue(t *testing.T) {
 			t.Errorf("batch %d: got %+v, want failed with _PURGE_QUEUE", i, o)
 		}
 	}
+}
+
+func TestOnlyThePartitionsLeaderTakesItsBatches(t *testing.T) {
+	f := newSeqFixture(t, 2)
+	old := newSink(f.s, 2, "old-leader:9092")
+	if b, at := old.take(f.p, nil, f.gen, minProduceVersion, f.s.clock.Now(), true, math.MaxInt); b != nil || at != -1 {
+		t.Fatalf("a sink that no longer leads the partition took a batch (%v, %d): two sinks could give sequences out of queue order", b != nil, at)
+	}
+	f.send(t) // its leader does
 }
