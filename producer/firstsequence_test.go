@@ -160,8 +160,8 @@ func TestARefusedFirstBatchIsNotOvertakenByTheBatchesBehindIt(t *testing.T) {
 // while single requests are refused for one partition (nothing appended),
 // answered REQUEST_TIMED_OUT after the append, or cut with the connection,
 // answers are slowed so that later requests go out behind them, and
-// leaders move. Over every seed: nothing lost, duplicated
-// or reordered, every message delivered, no fatal error.
+// leaders move. Over every seed: nothing lost, duplicated or reordered,
+// every message delivered, no fatal error.
 //
 // KPROD_SOAK_SEEDS sets how many seeds run (default 6); KPROD_SOAK_SEED
 // replays one seed.
