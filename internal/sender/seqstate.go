@@ -39,10 +39,13 @@ type seqState struct {
 
 // trustAcksFor is how long an acknowledgement shows that the broker holds
 // the producer's state on a partition. After a longer quiet spell the
-// broker may have expired it (producer.id.expiration.ms, or retention
-// deleting the producer's last batch), so the next batch goes alone until
-// it is acknowledged. It costs one round trip per partition after an idle
-// spell; it is far shorter than any expiry a broker applies.
+// broker may have expired it (producer.id.expiration.ms, a day by default),
+// so the next batch goes alone until it is acknowledged: one round trip per
+// partition after an idle spell. State lost within the window (retention
+// or DeleteRecords removing the producer's last batch, records stamped far
+// in the past) is caught when the broker answers (skipsRefused, and
+// OUT_OF_ORDER_SEQUENCE_NUMBER behind the acknowledged sequence), as a
+// fatal error rather than a false delivery.
 const trustAcksFor = int64(10 * time.Second)
 
 // wrapSeq adds n to a sequence, wrapping at INT32_MAX back to 0 as the
