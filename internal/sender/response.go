@@ -156,19 +156,20 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 	return true
 }
 
-// ack completes a batch the broker has written, as this attempt's
-// acknowledgement or as a duplicate of an earlier attempt. For an
-// idempotent producer, a batch written ahead of an earlier one of its
-// generation that the broker refused shows that the broker did not check
-// its sequence (it held no state for the producer id): the log now has the
-// two out of order. As librdkafka does (_INCONSISTENT), that is fatal: the
-// refused batch fails and is never sent again, and this one is reported
-// delivered, which it is. The error is raised first, so that the refused
-// batch cannot go out meanwhile.
+// ack completes a batch the broker has written at baseOffset (-1 when
+// unknown), as this attempt's acknowledgement or as a duplicate of an
+// earlier attempt. For an idempotent producer, a batch written out of
+// sequence order (Partition.written) shows that the broker did not check
+// its sequence: as librdkafka does (_INCONSISTENT), that is fatal. The
+// error is raised first, so that nothing more is sent; the batch is then
+// reported delivered, which it is, and a refused batch it overtook fails
+// with the queue's purge.
 func (s *Sender) ack(t *inflight, baseOffset, logAppendTime int64) {
-	if s.cfg.Idempotent && t.p.skipsRefused(t.b) {
-		s.raiseFatal(CodeInconsistent, fmt.Sprintf("%s [%d]: the broker wrote sequence %d ahead of an earlier batch it refused, so it is not checking this producer's sequences and the log has them out of order",
-			t.p.Topic, t.p.ID, t.b.Sequence))
+	if s.cfg.Idempotent {
+		if why := t.p.written(t.b, baseOffset, s.clock.Now()); why != "" {
+			s.raiseFatal(CodeInconsistent, fmt.Sprintf("%s [%d]: %s: it is not checking this producer's sequences, and the log has them out of order",
+				t.p.Topic, t.p.ID, why))
+		}
 	}
 	s.succeed(t, baseOffset, logAppendTime, Persisted)
 }
@@ -190,7 +191,7 @@ func describe(code int16, p *Partition, msg *string) string {
 // succeed completes a batch that reached the log.
 func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status Status) {
 	t.answered = true
-	s.landed(t, true)
+	s.landed(t)
 	s.completeInflight(t, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
 }
 
@@ -234,7 +235,7 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 // have run before it was back: the queue is purged again.
 func (s *Sender) requeue(t *inflight) {
 	t.p.Queue.Requeue(t.b) // back in place before the partition may send again
-	s.landed(t, false)
+	s.landed(t)
 	if s.cfg.Idempotent && s.pid.State() == StateFatal {
 		s.FailQueued(t.p, CodePurgeQueue, "purged after a fatal error")
 		return
@@ -251,14 +252,14 @@ func (s *Sender) fail(t *inflight, code int32, detail string, status Status) {
 	if !s.closing.Load() {
 		s.leaveGap(t.p, t.b, code, detail)
 	}
-	s.landed(t, false)
+	s.landed(t)
 	s.completeInflight(t, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: status})
 }
 
-// landed ends an in-flight attempt's bookkeeping, once per attempt; acked
-// says the broker has the batch. When the last idempotent batch in flight
-// lands during a drain, the epoch bump completes.
-func (s *Sender) landed(t *inflight, acked bool) {
+// landed ends an in-flight attempt's bookkeeping, once per attempt. When
+// the last idempotent batch in flight lands during a drain, the epoch bump
+// completes.
+func (s *Sender) landed(t *inflight) {
 	if t.done {
 		return
 	}
@@ -269,7 +270,7 @@ func (s *Sender) landed(t *inflight, acked bool) {
 		}
 		return
 	}
-	if idle := t.p.settled(t.b, acked, s.clock.Now()); idle {
+	if idle := t.p.settled(); idle {
 		if l := t.p.Leader(); l != nil && l != t.r.sink {
 			l.Wake() // the partition moved while this was in flight: its new leader waits for it to land
 		}

@@ -1,6 +1,7 @@
 package sender
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type seqState struct {
 	alone    bool         // the batch in flight is a resend: nothing goes behind it
 	refused  bool         // a batch of this generation was refused (not written) and not yet acknowledged
 	refusal  int32        // the sequence of the oldest such batch, when refused
+	// lastOffset is the offset the broker wrote the batch ending at
+	// nextAck at, -1 when its answer did not say.
+	lastOffset int64
 }
 
 // trustAcksFor is how long an acknowledgement shows that the broker holds
@@ -43,7 +47,7 @@ type seqState struct {
 // so the next batch goes alone until it is acknowledged: one round trip per
 // partition after an idle spell. State lost within the window (retention
 // or DeleteRecords removing the producer's last batch, records stamped far
-// in the past) is caught when the broker answers (skipsRefused, and
+// in the past) is caught when the broker answers (written, and
 // OUT_OF_ORDER_SEQUENCE_NUMBER behind the acknowledged sequence), as a
 // fatal error rather than a false delivery.
 const trustAcksFor = int64(10 * time.Second)
@@ -105,6 +109,7 @@ func (st *seqState) canSendLocked(conn *broker.Conn, gen uint32, limit int, now 
 func (st *seqState) restartLocked(gen uint32) {
 	st.gen, st.nextSeq, st.nextAck = gen, 0, 0
 	st.acked, st.ackedAt, st.resends, st.alone, st.refused, st.refusal = false, 0, 0, false, false, 0
+	st.lastOffset = -1
 }
 
 // sentLocked records b as in flight on conn, giving it the next sequences
@@ -138,10 +143,9 @@ func (p *Partition) putBack(b *accumulator.Batch, written Status) {
 	}
 }
 
-// settled records that an in-flight batch's attempt is over at time now;
-// acked says the broker has it. It reports whether nothing of the
-// partition is in flight any more.
-func (p *Partition) settled(b *accumulator.Batch, acked bool, now int64) (idle bool) {
+// settled records that an in-flight batch's attempt is over. It reports
+// whether nothing of the partition is in flight any more.
+func (p *Partition) settled() (idle bool) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -149,28 +153,38 @@ func (p *Partition) settled(b *accumulator.Batch, acked bool, now int64) (idle b
 	if st.inflight == 0 {
 		st.alone = false
 	}
-	if !acked || b.SeqGen != st.gen {
-		return st.inflight == 0
+	return st.inflight == 0
+}
+
+// written records that the broker has b, written at offset (-1 when the
+// answer does not say) and acknowledged at time now. When the broker wrote
+// it out of sequence order, it returns why: ahead of an earlier batch of
+// the generation that the broker refused, or at an offset after a batch
+// with later sequences. Either shows that the broker did not check b's
+// sequence against the last one it wrote (it held no state for the
+// producer id, or never checks), and the log has the two out of order.
+func (p *Partition) written(b *accumulator.Batch, offset, now int64) (outOfOrder string) {
+	st := &p.seq
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if b.SeqGen != st.gen {
+		return ""
+	}
+	switch {
+	case st.refused && seqAfter(b.Sequence, st.refusal):
+		outOfOrder = fmt.Sprintf("the broker wrote sequence %d ahead of sequence %d, which it refused", b.Sequence, st.refusal)
+	case offset >= 0 && st.lastOffset >= 0 && offset > st.lastOffset && seqAfter(st.nextAck, b.Sequence) &&
+		seqAfter(st.nextAck, wrapSeq(b.Sequence, b.Records())):
+		outOfOrder = fmt.Sprintf("the broker wrote sequence %d at offset %d, after later sequences at offset %d", b.Sequence, offset, st.lastOffset)
 	}
 	st.acked, st.ackedAt = true, now
 	if end := wrapSeq(b.Sequence, b.Records()); seqAfter(end, st.nextAck) {
-		st.nextAck = end
+		st.nextAck, st.lastOffset = end, offset
 	}
 	if st.refused && b.Sequence == st.refusal {
 		st.refused = false
 	}
-	return st.inflight == 0
-}
-
-// skipsRefused reports whether the broker, by acknowledging b, wrote it
-// ahead of an earlier batch of the same generation that it refused: it did
-// not check b against the sequences it had (it holds no state for the
-// producer id), and the log now has b before that batch.
-func (p *Partition) skipsRefused(b *accumulator.Batch) bool {
-	st := &p.seq
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.refused && b.SeqGen == st.gen && seqAfter(b.Sequence, st.refusal)
+	return outOfOrder
 }
 
 // position says where b stands against the partition's acknowledged

@@ -70,6 +70,13 @@ func (f *seqFixture) answer(r *request, code int16) {
 	f.s.handle(r, produceResponse(answer{"a", 0, code}), nil)
 }
 
+// answerAt settles r with success at base offset.
+func (f *seqFixture) answerAt(r *request, offset int64) {
+	resp := produceResponse(answer{"a", 0, 0})
+	resp.Topics[0].Partitions[0].BaseOffset = offset
+	f.s.handle(r, resp, nil)
+}
+
 // outcome returns the single outcome of r's batch, or nil if it was put
 // back for a retry.
 func (f *seqFixture) outcome(tb testing.TB, r *request) *Outcome {
@@ -226,4 +233,37 @@ func TestOnlyThePartitionsLeaderTakesItsBatches(t *testing.T) {
 		t.Fatalf("a sink that no longer leads the partition took a batch (%v, %d): two sinks could give sequences out of queue order", b != nil, at)
 	}
 	f.send(t) // its leader does
+}
+
+func TestAResendWrittenAfterLaterSequencesIsFatal(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		offset       int64 // where the broker says it wrote the resend
+		inconsistent bool
+	}{
+		// A broker that checks sequences wrote it the first time, in order, and answers the resend as a duplicate with that offset.
+		{"a duplicate answered with its first offset is in order", 102, false},
+		// A broker that does not check them wrote nothing the first time and writes it now, after the batch behind it.
+		{"a batch written anew after later sequences is out of order", 106, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newSeqFixture(t, 8)
+			f.answerAt(f.send(t), 100) // two records a batch: offsets 100, 101
+			r1, r2 := f.send(t), f.send(t)
+			f.answer(r1, 7)     // REQUEST_TIMED_OUT: it may have been written (at 102)
+			f.answerAt(r2, 104) // so the broker may accept the batch behind it
+			r := f.send(t)      // r1's batch again, alone
+			f.answerAt(r, tc.offset)
+			if o := f.outcome(t, r); o == nil || o.Code != 0 || o.Status != Persisted || o.BaseOffset != tc.offset {
+				t.Fatalf("the resend: got %+v, want delivered at %d", o, tc.offset)
+			}
+			var want []int32
+			if tc.inconsistent {
+				want = []int32{CodeInconsistent}
+			}
+			if fmt.Sprint(f.log.fatal) != fmt.Sprint(want) {
+				t.Fatalf("fatal errors %v, want %v", f.log.fatal, want)
+			}
+		})
+	}
 }
