@@ -120,6 +120,22 @@ func checkTruthful(t *testing.T, c *kfake.Cluster, reports []*producer.Message) 
 // OUT_OF_ORDER_SEQUENCE_NUMBER, be reported delivered although it is not in
 // the log.
 func TestARefusedFirstBatchIsNotOvertakenByTheBatchesBehindIt(t *testing.T) {
+	for _, mode := range pipeliningModes {
+		t.Run(mode.name, func(t *testing.T) { refusedFirstBatch(t, mode.opts) })
+	}
+}
+
+// pipeliningModes are the idempotent producer's two ways to use a
+// partition: one batch in flight (the default) or WithPartitionPipelining.
+var pipeliningModes = []struct {
+	name string
+	opts []producer.Option
+}{
+	{"one batch in flight per partition", nil},
+	{"with partition pipelining", []producer.Option{producer.WithPartitionPipelining()}},
+}
+
+func refusedFirstBatch(t *testing.T, opts []producer.Option) {
 	c := newReleasedCluster(t, kfake.NumBrokers(1)) // one connection: the pipelined requests follow the refused one
 	release := holdProducerIDs(t, c)
 	var d faultconn.Dialer
@@ -141,7 +157,7 @@ func TestARefusedFirstBatchIsNotOvertakenByTheBatchesBehindIt(t *testing.T) {
 		return nil, nil, false
 	})
 	p := newProducer(t, c, producer.ConfigMap{"enable.idempotence": true, "max.in.flight": 5,
-		"batch.num.messages": 20, "linger.ms": 5, "retry.backoff.ms": 5}, producer.WithDialer(d.Dial))
+		"batch.num.messages": 20, "linger.ms": 5, "retry.backoff.ms": 5}, append(opts, producer.WithDialer(d.Dial))...)
 
 	const n = 3000
 	reports := produceBeforeTheID(t, p, 0, n, release)
@@ -163,8 +179,9 @@ func TestARefusedFirstBatchIsNotOvertakenByTheBatchesBehindIt(t *testing.T) {
 // leaders move. Over every seed: nothing lost, duplicated or reordered,
 // every message delivered, no fatal error.
 //
-// KPROD_SOAK_SEEDS sets how many seeds run (default 6); KPROD_SOAK_SEED
-// replays one seed.
+// Each seed runs with one batch in flight per partition and with
+// partition pipelining. KPROD_SOAK_SEEDS sets how many seeds run (default
+// 6); KPROD_SOAK_SEED replays one seed.
 func TestIdempotentSoakOnABrokerThatAcceptsAnyFirstSequence(t *testing.T) {
 	seeds := []uint64{uint64(time.Now().UnixNano())}
 	if s := os.Getenv("KPROD_SOAK_SEED"); s != "" {
@@ -182,13 +199,15 @@ func TestIdempotentSoakOnABrokerThatAcceptsAnyFirstSequence(t *testing.T) {
 			seeds = append(seeds, seeds[0]+uint64(i))
 		}
 	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { soakFirstSequences(t, seed) })
+	for _, mode := range pipeliningModes {
+		for _, seed := range seeds {
+			t.Run(fmt.Sprint(mode.name, ", seed ", seed), func(t *testing.T) { soakFirstSequences(t, seed, mode.opts) })
+		}
 	}
 }
 
 // soakFirstSequences is one seed of the soak above.
-func soakFirstSequences(t *testing.T, seed uint64) {
+func soakFirstSequences(t *testing.T, seed uint64, opts []producer.Option) {
 	const lives, n = 3, 2000
 	rng := rand.New(rand.NewPCG(seed, 13))
 	var mu sync.Mutex
@@ -232,7 +251,7 @@ func soakFirstSequences(t *testing.T, seed uint64) {
 	for life := range lives {
 		release := holdProducerIDs(t, c)
 		p := newProducer(t, c, producer.ConfigMap{"enable.idempotence": true, "max.in.flight": 5,
-			"batch.num.messages": 20 + roll(40), "linger.ms": 2, "retry.backoff.ms": 5}, producer.WithDialer(d.Dial))
+			"batch.num.messages": 20 + roll(40), "linger.ms": 2, "retry.backoff.ms": 5}, append(opts, producer.WithDialer(d.Dial))...)
 		moved := make(chan struct{})
 		go func() {
 			defer close(moved)

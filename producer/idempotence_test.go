@@ -337,7 +337,7 @@ func TestIdempotentSoakWithRandomFaults(t *testing.T) {
 			conf[k] = v
 		}
 	}
-	p := newProducer(t, c, conf)
+	p := newProducer(t, c, conf, producer.WithPartitionPipelining()) // several batches in flight per partition under faults
 	reports := produceSequence(t, p, n, 120*time.Second)
 	for _, m := range reports {
 		require.NoError(t, m.Err, "seed %d", seed)

@@ -3,7 +3,6 @@ package producer_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -69,15 +68,24 @@ func (c *latencyConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// BenchmarkIdempotentPipelining shows what five requests in flight per
-// partition buy an idempotent producer (librdkafka effectively keeps one)
-// when each response takes 2 ms to come back.
+// BenchmarkIdempotentPipelining shows what WithPartitionPipelining buys an
+// idempotent producer when each response takes 2 ms to come back: up to
+// five batches in flight per partition, against one (the default, as in
+// librdkafka) and against one request in flight per connection.
 func BenchmarkIdempotentPipelining(b *testing.B) {
-	for _, inflight := range []int{1, 5} {
-		b.Run(fmt.Sprintf("max.in.flight=%d", inflight), func(b *testing.B) {
+	for _, mode := range []struct {
+		name     string
+		inflight int
+		opts     []producer.Option
+	}{
+		{"max.in.flight=1", 1, nil},
+		{"max.in.flight=5", 5, nil},
+		{"max.in.flight=5,partition-pipelining", 5, []producer.Option{producer.WithPartitionPipelining()}},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
 			c := newCluster(b, kfake.NumBrokers(1))
-			p := newProducer(b, c, producer.ConfigMap{"enable.idempotence": true, "max.in.flight": inflight,
-				"linger.ms": 1, "batch.size": 16384}, producer.WithDialer(dialWithLatency(2*time.Millisecond)))
+			p := newProducer(b, c, producer.ConfigMap{"enable.idempotence": true, "max.in.flight": mode.inflight,
+				"linger.ms": 1, "batch.size": 16384}, append(mode.opts, producer.WithDialer(dialWithLatency(2*time.Millisecond)))...)
 			value := bytes.Repeat([]byte("v"), 100)
 			done := make(chan struct{})
 			go func() {

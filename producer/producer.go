@@ -135,6 +135,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		Broker:              bcfg,
 		Idempotent:          cfg.enableIdempotence,
 		Gapless:             cfg.enableGaplessGuarantee,
+		PipelinePartitions:  o.pipelinePartitions,
 	}, hooks{p}, p.clock)
 	p.meta = newMetaLoop(p, bcfg)
 	p.wg.Add(1)

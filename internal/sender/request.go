@@ -142,7 +142,11 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 		return nil, -1
 	}
 	if sk.s.cfg.Idempotent {
-		return p.take(sk, conn, gen, sk.s.cfg.MaxInFlight, now, lingerDone, maxBytes)
+		limit := 1 // a broker that does not check sequences cannot then write a retry after later batches
+		if sk.s.cfg.PipelinePartitions {
+			limit = sk.s.cfg.MaxInFlight
+		}
+		return p.take(sk, conn, gen, limit, now, lingerDone, maxBytes)
 	}
 	return p.Queue.Take(now, lingerDone, maxBytes)
 }

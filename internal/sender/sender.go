@@ -31,6 +31,10 @@ type Config struct {
 	Broker              broker.Config
 	Idempotent          bool // enable.idempotence: producer id, epoch and sequences
 	Gapless             bool // enable.gapless.guarantee: a gap is fatal instead of repaired by an epoch bump
+	// PipelinePartitions lets an idempotent partition have up to
+	// MaxInFlight batches in flight once the broker has shown it holds the
+	// producer's state (WithPartitionPipelining); otherwise one.
+	PipelinePartitions bool
 }
 
 // Hooks is how the sender reports to the producer. Methods are called from

@@ -23,7 +23,7 @@ type seqFixture struct {
 func newSeqFixture(tb testing.TB, batches int) *seqFixture {
 	tb.Helper()
 	f := &seqFixture{log: &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}}
-	f.s = New(Config{Idempotent: true, Retries: 5, MaxInFlight: 5}, f.log, accumulator.NewClock())
+	f.s = New(Config{Idempotent: true, Retries: 5, MaxInFlight: 5, PipelinePartitions: true}, f.log, accumulator.NewClock())
 	if !f.s.pid.startRequest(0) {
 		tb.Fatal("cannot start a producer id request")
 	}
@@ -41,9 +41,13 @@ func newSeqFixture(tb testing.TB, batches int) *seqFixture {
 
 // canSend asks whether the partition may send its next batch now.
 func (f *seqFixture) canSend() bool {
+	limit := 1
+	if f.s.cfg.PipelinePartitions {
+		limit = f.s.cfg.MaxInFlight
+	}
 	f.p.seq.mu.Lock()
 	defer f.p.seq.mu.Unlock()
-	return f.p.seq.canSendLocked(nil, f.gen, f.s.cfg.MaxInFlight, f.s.clock.Now())
+	return f.p.seq.canSendLocked(nil, f.gen, limit, f.s.clock.Now())
 }
 
 // send takes the partition's head batch and sends it in a request of its
@@ -265,5 +269,18 @@ func TestAResendWrittenAfterLaterSequencesIsFatal(t *testing.T) {
 				t.Fatalf("fatal errors %v, want %v", f.log.fatal, want)
 			}
 		})
+	}
+}
+
+func TestWithoutPipeliningAPartitionHasOneBatchInFlight(t *testing.T) {
+	f := newSeqFixture(t, 4)
+	f.s.cfg.PipelinePartitions = false
+	f.answer(f.send(t), 0) // the broker has shown it holds the producer's state
+	f.send(t)
+	if f.canSend() {
+		t.Fatal("a second batch may go while one is in flight, without WithPartitionPipelining")
+	}
+	if b, _ := f.sink.take(f.p, nil, f.gen, minProduceVersion, f.s.clock.Now(), true, math.MaxInt); b != nil {
+		t.Fatal("the sink took a second batch while one is in flight, without WithPartitionPipelining")
 	}
 }
