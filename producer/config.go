@@ -81,7 +81,9 @@ import (
 //
 // With enable.idempotence=true, unset max.in.flight.requests.per.connection
 // becomes 5, retries 2147483647 and acks -1 (all); set explicitly to more
-// than 5, 0 or anything but all they are an error, as in librdkafka. When
+// than 5, 0 or anything but all they are an error, as in librdkafka. That
+// many requests share a connection; each idempotent partition has one batch
+// in flight among them unless WithPartitionPipelining is given. When
 // delivery.timeout.ms is not 0 and not above linger.ms, an explicit linger.ms
 // is an error and a default one is lowered to delivery.timeout.ms - 0.1 ms.
 //
