@@ -18,10 +18,13 @@ import (
 // only if it holds state for the producer id on the partition. Without it
 // (a new producer id or epoch, or state the broker expired) every released
 // Kafka version accepts any first sequence, so a batch sent behind one the
-// broker then refuses would be written in its place, ahead of it. The
-// partition therefore pipelines only while the broker has shown it holds
-// the state, by acknowledging a batch of this generation recently; and a
-// batch sent again goes alone, with nothing behind it until it settles.
+// broker then refuses would be written in its place, ahead of it; a broker
+// that never checks (librdkafka's mock cluster) writes it so at any time.
+// A partition therefore has one batch in flight unless the sender allows
+// more (Config.PipelinePartitions), and then pipelines only while the
+// broker has shown it holds the state, by acknowledging a batch of this
+// generation recently; a batch sent again goes alone, with nothing behind
+// it until it settles.
 type seqState struct {
 	// mu guards the following.
 	mu       sync.Mutex
