@@ -7,13 +7,13 @@ import (
 	"github.com/kprod-go/kprod/internal/sender"
 )
 
-// Complete is the sender's hook for a finished batch: it fills in each
-// message's report and routes it. It is called once per batch, from a sink
-// or connection goroutine, or from Close.
+// Complete is where the sender hands up a finished batch: it fills in each
+// message's report and routes it (deliver). It is called once per batch,
+// from a sink, connection or sender housekeeping goroutine, or from Close.
 //
-// It is exported only to satisfy sender.Hooks through an unexported
-// adapter; see hooks.
-func (h hooks) Complete(_ *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
+// It is exported only to satisfy sender.Results through an unexported
+// adapter; see senderResults.
+func (h senderResults) Complete(_ *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
 	p := h.p
 	var err error
 	if o.Code != 0 {
@@ -41,12 +41,13 @@ func (h hooks) Complete(_ *sender.Partition, b *accumulator.Batch, o sender.Outc
 	p.putScratch(sp)
 }
 
-// RefreshMetadata is the sender's hook asking for fresh metadata.
-func (h hooks) RefreshMetadata(reason string) { h.p.meta.trigger() }
+// RefreshMetadata is where the sender asks for fresh metadata.
+func (h senderResults) RefreshMetadata(reason string) { h.p.meta.trigger() }
 
-// hooks adapts the producer to sender.Hooks without exporting the methods
-// on Producer.
-type hooks struct{ p *Producer }
+// senderResults is the producer's side of sender.Results, the one way up
+// from the sender: Complete (delivery reports), RefreshMetadata and Fatal.
+// None of them calls into the sender.
+type senderResults struct{ p *Producer }
 
 // deliver hands out the reports of messages whose fate is known, in order:
 // to each message's deliveryChan, or to Poll. Reports that the configuration

@@ -97,7 +97,7 @@ func BenchmarkCompleteToPoll(b *testing.B) {
 		msgs[i].Value = value
 	}
 	refs := make([]any, batch)
-	h := hooks{p}
+	h := senderResults{p}
 	part := &sender.Partition{}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -2,12 +2,13 @@ package producer
 
 import "fmt"
 
-// Fatal is the sender's hook for a fatal idempotence error. As librdkafka
-// does, it keeps the error (FatalError returns it with its original code),
-// raises an Error event with code ErrFatal for Poll, and fails every queued
-// message with ErrPurgeQueue; requests in flight complete normally. From
-// then on Produce fails with ErrFatal.
-func (h hooks) Fatal(code int32, detail string) {
+// Fatal is where the sender reports a fatal idempotence error. As
+// librdkafka does, it keeps the error (FatalError returns it with its
+// original code), raises an Error event with code ErrFatal for Poll, and
+// fails the messages waiting for metadata with ErrPurgeQueue; the sender
+// then fails its queued batches the same way, and requests in flight
+// complete normally. From then on Produce fails with ErrFatal.
+func (h senderResults) Fatal(code int32, detail string) {
 	p := h.p
 	cause := newError(ErrorCode(code), "%s", detail)
 	cause.fatal = true
@@ -17,10 +18,8 @@ func (h hooks) Fatal(code int32, detail string) {
 	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", ErrorCode(code).Name(), detail)
 	ev.fatal = true
 	p.reports.push(ev)
-	// Purging takes only queue and topic locks, which the caller (a sink,
-	// a connection reader or housekeeping) does not hold.
 	for _, t := range *p.topics.Load() {
-		t.failAll(p, ErrPurgeQueue, "purged after a fatal error")
+		t.failUnassigned(p, ErrPurgeQueue, "purged after a fatal error")
 	}
 }
 

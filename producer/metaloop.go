@@ -267,7 +267,7 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 				if old != nil && i < len(old.list) {
 					ps.list[i] = old.list[i]
 				} else {
-					ps.list[i] = sender.NewPartition(name, int32(i), &p.acc)
+					ps.list[i] = p.snd.AddPartition(name, int32(i))
 				}
 			}
 			if old != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
 	"github.com/kprod-go/kprod/partitioner"
 )
@@ -144,10 +145,7 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) erro
 		Headers:   m.Headers,
 		Ref:       m,
 	}
-	res, grown := accumulator.Append(sp.Queue, &rec, now)
-	if res != 0 {
-		sp.Wake()
-	}
+	res, grown := sender.Append(sp, &rec, now)
 	if t.observer != nil {
 		t.observer.OnAppend(m.Key, part, grown, res&accumulator.Sealed != 0)
 	}

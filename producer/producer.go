@@ -27,8 +27,8 @@ type Producer struct {
 	opts  options
 	clock accumulator.Clock
 	now   *coarseClock       // Produce's millisecond clock
-	acc   accumulator.Config // shared by every partition queue; read-only
-	snd   *sender.Sender
+	acc   accumulator.Config // bounds every partition queue; read-only, the sender's queues point to it
+	snd   *sender.Sender     // owns the partition queues, their batches, timeouts and failures
 	meta  *metaLoop
 
 	reports *reportQueue  // reports and events for Poll
@@ -136,7 +136,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		Idempotent:          cfg.enableIdempotence,
 		Gapless:             cfg.enableGaplessGuarantee,
 		PipelinePartitions:  o.pipelinePartitions,
-	}, hooks{p}, p.clock)
+	}, senderResults{p}, p.clock, &p.acc)
 	p.meta = newMetaLoop(p, bcfg)
 	p.wg.Add(1)
 	go p.housekeeping()
@@ -194,9 +194,9 @@ func (p *Producer) Close() {
 	p.wg.Wait()
 	p.now.close()
 	p.meta.close()
-	p.snd.Close() // in-flight batches complete with ErrDestroy
+	p.snd.Close() // in-flight, then queued batches complete with ErrDestroy
 	for _, t := range *p.topics.Load() {
-		t.failAll(p, ErrDestroy, "producer closed before the message was sent")
+		t.failUnassigned(p, ErrDestroy, "producer closed before the message was sent")
 	}
 	p.chans.close()
 	p.acc.Pool.Close() // every batch is completed: the memory can go
@@ -205,14 +205,14 @@ func (p *Producer) Close() {
 // IsClosed reports whether Close has been called.
 func (p *Producer) IsClosed() bool { return p.closed.Load() }
 
-// housekeeping fails messages whose message.timeout.ms has passed while
-// they were queued, checking every 100 ms (librdkafka checks once a
-// second). It runs until Close.
+// housekeeping fails the messages waiting for their topic's metadata whose
+// message.timeout.ms or topic.metadata.propagation.max.ms has passed,
+// checking every 100 ms (librdkafka checks once a second). Queued batches
+// are the sender's to expire. It runs until Close.
 func (p *Producer) housekeeping() {
 	defer p.wg.Done()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	var scratch []*accumulator.Batch
 	for {
 		select {
 		case <-p.stopHK:
@@ -221,7 +221,7 @@ func (p *Producer) housekeeping() {
 		}
 		now := p.clock.Now()
 		for _, t := range *p.topics.Load() {
-			scratch = t.expire(p, now, scratch)
+			t.expire(p, now)
 		}
 	}
 }

@@ -29,8 +29,9 @@ func (p *Producer) Purge(flags int) error {
 		return newError(ErrInvalidArg, "Purge: unknown flags %#x", flags)
 	}
 	if flags&PurgeQueue != 0 {
+		p.snd.PurgeQueued()
 		for _, t := range *p.topics.Load() {
-			t.failAll(p, ErrPurgeQueue, "purged from the queue")
+			t.failUnassigned(p, ErrPurgeQueue, "purged from the queue")
 		}
 	}
 	if flags&PurgeInFlight != 0 {

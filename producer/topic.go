@@ -4,7 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/partitioner"
 )
@@ -44,7 +43,7 @@ type partitions struct {
 func (ps *partitions) Available(i int32) bool { return ps.list[i].Leader() != nil }
 
 // QueuedBatches returns the number of batches queued on partition i.
-func (ps *partitions) QueuedBatches(i int32) int { return ps.list[i].Queue.Len() }
+func (ps *partitions) QueuedBatches(i int32) int { return ps.list[i].QueuedBatches() }
 
 // topic returns the producer's state for name, creating it (and asking for
 // its metadata) on first use.
@@ -112,14 +111,11 @@ func (t *topic) setError(p *Producer, err Error) {
 	t.unassigned = t.unassigned[:0]
 }
 
-// expire fails the topic's messages whose message.timeout.ms has passed:
-// queued batches and unpartitioned messages.
-func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
-	if ps := t.parts.Load(); ps != nil {
-		for _, sp := range ps.list {
-			scratch = p.snd.Expire(sp, now, scratch)
-		}
-	}
+// expire fails the topic's unpartitioned messages whose message.timeout.ms
+// has passed, and all of them once topic.metadata.propagation.max.ms has
+// passed without the topic's metadata. (Queued batches are the sender's to
+// expire.)
+func (t *topic) expire(p *Producer, now int64) {
 	timeout := int64(p.cfg.messageTimeout)
 	propagation := int64(p.cfg.metadataPropagationMax)
 	t.mu.Lock()
@@ -129,7 +125,7 @@ func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*
 		t.err = &err
 	}
 	if len(t.unassigned) == 0 {
-		return scratch
+		return
 	}
 	if now-t.born > propagation && t.parts.Load() == nil {
 		err := newError(ErrUnknownTopic, "topic %q not found in the cluster's metadata after %v (topic.metadata.propagation.max.ms)", t.name, p.cfg.metadataPropagationMax)
@@ -139,10 +135,10 @@ func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*
 		}
 		clear(t.unassigned)
 		t.unassigned = t.unassigned[:0]
-		return scratch
+		return
 	}
 	if timeout <= 0 {
-		return scratch
+		return
 	}
 	kept := t.unassigned[:0]
 	for _, m := range t.unassigned {
@@ -154,17 +150,12 @@ func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*
 	}
 	clear(t.unassigned[len(kept):])
 	t.unassigned = kept
-	return scratch
 }
 
-// failAll fails every message the topic still holds, queued or waiting for
-// metadata, with code. The sender must be closed, so nothing is in flight.
-func (t *topic) failAll(p *Producer, code ErrorCode, detail string) {
-	if ps := t.parts.Load(); ps != nil {
-		for _, sp := range ps.list {
-			p.snd.FailQueued(sp, int32(code), detail)
-		}
-	}
+// failUnassigned fails every message waiting for the topic's metadata with
+// code: for Close, purges and fatal errors. (Queued batches are the
+// sender's to fail.)
+func (t *topic) failUnassigned(p *Producer, code ErrorCode, detail string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	err := newError(code, "%s", detail)

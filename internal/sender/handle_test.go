@@ -56,7 +56,8 @@ func newHandleFixture(tb testing.TB, cfg Config) *handleFixture {
 	tb.Helper()
 	acfg := &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 100, Pool: accumulator.NewPool(0)}
 	f := &handleFixture{log: &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}}
-	f.s = New(cfg, f.log, accumulator.NewClock())
+	f.s = New(cfg, f.log, accumulator.NewClock(), nil)
+	tb.Cleanup(f.s.Close)
 	var gen uint32
 	if cfg.Idempotent {
 		if !f.s.pid.startRequest(0) {

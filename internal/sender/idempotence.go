@@ -120,10 +120,16 @@ func (s *Sender) fatal(t *inflight, code int32, detail string) {
 
 // raiseFatal moves the idempotent producer to its fatal state and tells the
 // producer, once; later fatal errors are ignored, as librdkafka keeps the
-// first.
+// first. It completes no batch itself: housekeeping purges the queues
+// (kicked here), so no caller, whatever it holds, finds batches completed
+// under it.
 func (s *Sender) raiseFatal(code int32, detail string) {
 	if s.pid.setFatal(fmt.Errorf("%s", detail)) {
-		s.hooks.Fatal(code, detail)
+		s.results.Fatal(code, detail)
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 		s.WakeAll()
 	}
 }

@@ -25,7 +25,8 @@ func chunkedBatch(t *testing.T, p *Partition, n, size int) *accumulator.Batch {
 	}
 	b, _ := p.Queue.Take(0, true, math.MaxInt)
 	require.NotNil(t, b)
-	s := New(Config{}, nil, accumulator.NewClock())
+	s := New(Config{}, nil, accumulator.NewClock(), nil)
+	t.Cleanup(s.Close)
 	var sc prepScratch
 	s.prepare(b, &sc, 8, 7, 1, 0)
 	return b
@@ -105,7 +106,8 @@ func TestChunkedBatchIsGatheredForCompression(t *testing.T) {
 	require.NotEmpty(t, b.More)
 	codec, err := compress.New(compress.LZ4, compress.DefaultLevel)
 	require.NoError(t, err)
-	s := New(Config{Codec: codec}, nil, accumulator.NewClock())
+	s := New(Config{Codec: codec}, nil, accumulator.NewClock(), nil)
+	t.Cleanup(s.Close)
 	var sc prepScratch
 	s.prepare(b, &sc, 8, 7, 1, 0)
 	require.Less(t, b.WireLen(), b.Size())

@@ -222,7 +222,7 @@ func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counte
 		t.p.putBack(b, status) // before it is back in its queue, where the sink may see it
 	}
 	if refresh {
-		s.hooks.RefreshMetadata(detail)
+		s.results.RefreshMetadata(detail)
 	}
 	b.NotBefore = now + int64(backoff(s.cfg.RetryBackoff, s.cfg.RetryBackoffMax, b.Retries))
 	if !t.r.later(deferred{requeue: t}) {

@@ -13,6 +13,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/wire"
 )
 
 // Config is the part of the producer's configuration the sender applies.
@@ -37,20 +38,28 @@ type Config struct {
 	PipelinePartitions bool
 }
 
-// Hooks is how the sender reports to the producer. Methods are called from
-// sink and connection goroutines and must not block.
-type Hooks interface {
+// Results is the one way up from the sender to the producer: the sender
+// calls it, and nothing it does calls back into the sender. The producer
+// implements it with its senderResults type (producer/delivery.go: Complete
+// fills in and routes the delivery reports; producer/fatal.go: Fatal).
+// Methods are called from sink, connection and housekeeping goroutines and
+// must not block.
+type Results interface {
 	// Complete is called exactly once per batch when its fate is known.
 	// The batch is released to the pool when Complete returns.
 	Complete(p *Partition, b *accumulator.Batch, o Outcome)
 	// RefreshMetadata asks for a metadata refresh soon; reason is for logs.
 	RefreshMetadata(reason string)
-	// Fatal reports a fatal idempotence error, once. The sender sends
+	// Fatal reports a fatal idempotence error, once, before the sender
+	// fails its queued batches with CodePurgeQueue. The sender sends
 	// nothing more; requests in flight still complete.
 	Fatal(code int32, detail string)
 }
 
-// Partition is one topic partition's queue and its current leader.
+// Partition is one topic partition's queue and its current leader. The
+// sender owns it: it creates it (Sender.AddPartition), sends, retries,
+// expires and fails its batches. The producer appends to it (Append) and
+// names its leader (Sender.Assign).
 type Partition struct {
 	Topic string
 	ID    int32
@@ -69,13 +78,30 @@ type Partition struct {
 	inflight atomic.Int32
 }
 
-// NewPartition returns a partition with an empty queue and no leader.
+// NewPartition returns a partition with an empty queue and no leader, not
+// known to any sender: for tests. The producer's partitions come from
+// Sender.AddPartition.
 func NewPartition(topic string, id int32, cfg *accumulator.Config) *Partition {
 	return &Partition{Topic: topic, ID: id, Queue: accumulator.NewQueue(cfg)}
 }
 
 // Leader returns the sink of the partition's leader, or nil.
 func (p *Partition) Leader() *Sink { return p.leader.Load() }
+
+// Append encodes r into the partition's queue (accumulator.Append) and
+// wakes the leader's sink when the queue started or sealed a batch, once
+// per batch rather than per record. now is the monotonic time. It returns
+// what the append changed and how many bytes the queue grew by.
+func Append[H wire.HeaderLike](p *Partition, r *accumulator.Record[H], now int64) (accumulator.AppendResult, int) {
+	res, grown := accumulator.Append(p.Queue, r, now)
+	if res != 0 {
+		p.Wake()
+	}
+	return res, grown
+}
+
+// QueuedBatches returns the number of batches waiting in the queue.
+func (p *Partition) QueuedBatches() int { return p.Queue.Len() }
 
 // Wake tells the partition's leader sink that the partition has work.
 func (p *Partition) Wake() {
@@ -84,11 +110,13 @@ func (p *Partition) Wake() {
 	}
 }
 
-// Sender owns one Sink per broker and the state they share.
+// Sender owns one Sink per broker, every partition's queue, and the state
+// they share. It owns one housekeeping goroutine besides the sinks.
 type Sender struct {
-	cfg   Config
-	hooks Hooks
-	clock accumulator.Clock
+	cfg     Config
+	results Results
+	clock   accumulator.Clock
+	queues  *accumulator.Config // shared by every partition queue; read-only
 
 	flushing atomic.Int32 // > 0 while Flush waits: linger is ignored
 	closing  atomic.Bool  // set by Close: failures complete with ErrDestroy instead of retrying
@@ -97,16 +125,43 @@ type Sender struct {
 	idemInflight atomic.Int64  // idempotent batches sent and not yet settled, all partitions
 	ratio        atomic.Uint32 // the last batch's compressed size per 1024 bytes, to size the next output
 
-	// mu guards the following.
+	parts atomic.Pointer[[]*Partition] // every partition AddPartition made, copy-on-write under mu
+
+	kick   chan struct{} // capacity 1: asks housekeeping to purge now (after a fatal error)
+	stopHK chan struct{} // closed by Close: stops housekeeping
+	hkDone chan struct{} // closed when housekeeping has returned
+
+	// mu guards the following and the writes of parts.
 	mu     sync.Mutex
 	sinks  map[int32]*Sink
 	closed bool
 	wg     sync.WaitGroup // one per sink goroutine
 }
 
-// New returns a sender with no brokers yet.
-func New(cfg Config, hooks Hooks, clock accumulator.Clock) *Sender {
-	return &Sender{cfg: cfg, hooks: hooks, clock: clock, sinks: make(map[int32]*Sink)}
+// New returns a sender with no brokers and no partitions yet, and starts
+// its housekeeping goroutine, which Close stops. queues bounds the batches
+// of every partition queue AddPartition creates.
+func New(cfg Config, results Results, clock accumulator.Clock, queues *accumulator.Config) *Sender {
+	s := &Sender{cfg: cfg, results: results, clock: clock, queues: queues, sinks: make(map[int32]*Sink),
+		kick: make(chan struct{}, 1), stopHK: make(chan struct{}), hkDone: make(chan struct{})}
+	s.parts.Store(new([]*Partition))
+	go s.housekeeping()
+	return s
+}
+
+// AddPartition returns a new partition of topic, with an empty queue and
+// no leader. The sender keeps it until Close: it expires its batches and
+// fails them when the producer stops, even after metadata drops it.
+func (s *Sender) AddPartition(topic string, id int32) *Partition {
+	p := NewPartition(topic, id, s.queues)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := *s.parts.Load()
+	next := make([]*Partition, len(old), len(old)+1)
+	copy(next, old)
+	next = append(next, p)
+	s.parts.Store(&next)
+	return p
 }
 
 // SetBrokers starts a sink for each broker not seen before and updates the
@@ -167,10 +222,12 @@ func (s *Sender) WakeAll() {
 	}
 }
 
-// Close stops every sink and closes its connection. Requests in flight
-// complete with ErrDestroy through Hooks.Complete before Close returns;
-// batches still queued are left in their queues for the caller to fail.
+// Close stops housekeeping and every sink, and closes their connections.
+// Requests in flight complete with CodeDestroy through Results.Complete,
+// then so does every batch still queued, before Close returns.
 func (s *Sender) Close() {
+	close(s.stopHK)
+	<-s.hkDone
 	s.closing.Store(true)
 	s.mu.Lock()
 	s.closed = true
@@ -183,11 +240,25 @@ func (s *Sender) Close() {
 		close(sk.stop)
 	}
 	s.wg.Wait()
+	s.failAllQueued(CodeDestroy, "producer closed before the message was sent")
 }
 
-// Expire completes with ErrMsgTimedOut the batches queued on p whose first
-// message has waited longer than the message timeout.
-func (s *Sender) Expire(p *Partition, now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
+// PurgeQueued fails every batch queued on every partition with
+// CodePurgeQueue, as librdkafka's RD_KAFKA_PURGE_F_QUEUE does.
+func (s *Sender) PurgeQueued() {
+	s.failAllQueued(CodePurgeQueue, "purged from the queue")
+}
+
+// failAllQueued completes every batch queued on every partition with code.
+func (s *Sender) failAllQueued(code int32, detail string) {
+	for _, p := range *s.parts.Load() {
+		s.FailQueued(p, code, detail)
+	}
+}
+
+// expire completes with CodeMsgTimedOut the batches queued on p whose
+// first message has waited longer than the message timeout.
+func (s *Sender) expire(p *Partition, now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
 	if s.cfg.MessageTimeout <= 0 {
 		return scratch
 	}
@@ -203,12 +274,13 @@ func (s *Sender) Expire(p *Partition, now int64, scratch []*accumulator.Batch) [
 
 // complete hands a batch's outcome to the producer and releases the batch.
 func (s *Sender) complete(p *Partition, b *accumulator.Batch, o Outcome) {
-	s.hooks.Complete(p, b, o)
+	s.results.Complete(p, b, o)
 	accumulator.Release(b)
 }
 
-// FailQueued completes every batch queued on p with code: for Close
-// (ErrDestroy) and purges. Batches keep the persistence status earlier
+// FailQueued completes every batch queued on p with code: for a topic or
+// partition that no longer exists, Close (CodeDestroy) and purges. Batches
+// keep the persistence status earlier
 // attempts gave them.
 func (s *Sender) FailQueued(p *Partition, code int32, detail string) {
 	for _, b := range p.Queue.TakeAll(nil) {

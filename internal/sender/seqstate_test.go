@@ -23,7 +23,8 @@ type seqFixture struct {
 func newSeqFixture(tb testing.TB, batches int) *seqFixture {
 	tb.Helper()
 	f := &seqFixture{log: &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}}
-	f.s = New(Config{Idempotent: true, Retries: 5, MaxInFlight: 5, PipelinePartitions: true}, f.log, accumulator.NewClock())
+	f.s = New(Config{Idempotent: true, Retries: 5, MaxInFlight: 5, PipelinePartitions: true}, f.log, accumulator.NewClock(), nil)
+	tb.Cleanup(f.s.Close)
 	if !f.s.pid.startRequest(0) {
 		tb.Fatal("cannot start a producer id request")
 	}

@@ -136,7 +136,7 @@ func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
 			return sk.conn
 		}
 		sk.conn = nil
-		sk.s.hooks.RefreshMetadata("lost connection to broker")
+		sk.s.results.RefreshMetadata("lost connection to broker")
 	}
 	if now < sk.nextDial {
 		return nil
@@ -148,7 +148,7 @@ func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
 	if err != nil {
 		sk.dialFails++
 		sk.nextDial = sk.s.clock.Now() + int64(reconnectBackoff(sk.s.cfg.ReconnectBackoff, sk.s.cfg.ReconnectBackoffMax, sk.dialFails))
-		sk.s.hooks.RefreshMetadata("cannot connect to broker")
+		sk.s.results.RefreshMetadata("cannot connect to broker")
 		return nil
 	}
 	sk.dialFails = 0

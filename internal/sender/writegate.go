@@ -57,7 +57,7 @@ func (r *request) later(w deferred) bool {
 // completeInflight completes an attempt's batch: its outcome goes out now,
 // its memory is released once its request is no longer being written.
 func (s *Sender) completeInflight(t *inflight, o Outcome) {
-	s.hooks.Complete(t.p, t.b, o)
+	s.results.Complete(t.p, t.b, o)
 	if !t.r.later(deferred{release: t.b}) {
 		accumulator.Release(t.b)
 	}

@@ -26,7 +26,8 @@ func newGateFixture(t *testing.T, retries int) *gateFixture {
 	t.Helper()
 	f := &gateFixture{pool: accumulator.NewPool(0), log: &outcomeLog{outcomes: map[*accumulator.Batch][]Outcome{}}}
 	acfg := &accumulator.Config{MaxBytes: 1 << 20, MaxRecords: 1000, Linger: time.Hour, Pool: f.pool}
-	f.s = New(Config{Retries: retries}, f.log, accumulator.NewClock())
+	f.s = New(Config{Retries: retries}, f.log, accumulator.NewClock(), nil)
+	t.Cleanup(f.s.Close)
 	f.p = NewPartition("gate", 3, acfg)
 	f.b = chunkedBatch(t, f.p, 10, 5000)
 	f.r = &request{sink: newSink(f.s, 1, "gate:9092"), req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}

@@ -1,0 +1,40 @@
+package sender
+
+import (
+	"time"
+
+	"github.com/kprod-go/kprod/accumulator"
+)
+
+// expireEvery is how often housekeeping looks for batches past
+// message.timeout.ms (librdkafka looks once a second).
+const expireEvery = 100 * time.Millisecond
+
+// housekeeping is the sender's own goroutine, started by New and stopped
+// by Close: every expireEvery it fails the queued batches whose
+// message.timeout.ms has passed, and after a fatal error it fails every
+// queued batch with CodePurgeQueue, at once when raiseFatal kicks it and
+// at every tick after that (a Produce that passed its fatal check just
+// before the error may still append).
+func (s *Sender) housekeeping() {
+	defer close(s.hkDone)
+	tick := time.NewTicker(expireEvery)
+	defer tick.Stop()
+	var scratch []*accumulator.Batch
+	for {
+		select {
+		case <-s.stopHK:
+			return
+		case <-tick.C:
+		case <-s.kick:
+		}
+		if s.cfg.Idempotent && s.pid.State() == StateFatal {
+			s.failAllQueued(CodePurgeQueue, "purged after a fatal error")
+			continue
+		}
+		now := s.clock.Now()
+		for _, p := range *s.parts.Load() {
+			scratch = s.expire(p, now, scratch)
+		}
+	}
+}
