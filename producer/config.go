@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kprod-go/kprod/internal/sender"
 )
 
 // ConfigMap is a producer configuration keyed by librdkafka property names,
@@ -134,22 +136,20 @@ func (m ConfigMap) Get(key string, defval any) (any, error) {
 // config is a parsed and validated ConfigMap. Durations come from
 // millisecond properties. Fields are read-only once parseConfig returns.
 type config struct {
+	// snd holds the properties the sender and the broker connections
+	// apply as they are (acks, retries, timeouts, backoffs, idempotence,
+	// client.id, socket settings): the property table writes them there
+	// directly, so New hands them down without copying field by field.
+	// New fills in the rest (codec, options, software name).
+	snd sender.Config
+
 	bootstrapServers               []string      // bootstrap.servers: host:port entries, never empty after validate
-	clientID                       string        // client.id
-	acks                           int16         // acks: -1 (all), 0 (no response) or a count
 	linger                         time.Duration // linger.ms, sub-millisecond precision kept
 	batchSize                      int           // batch.size
 	batchNumMessages               int           // batch.num.messages
 	queueMaxMessages               int           // queue.buffering.max.messages; 0 = no limit
 	queueMaxKBytes                 int           // queue.buffering.max.kbytes
 	messageMaxBytes                int           // message.max.bytes
-	maxInFlight                    int           // max.in.flight.requests.per.connection
-	retries                        int           // retries
-	retryBackoff                   time.Duration // retry.backoff.ms
-	retryBackoffMax                time.Duration // retry.backoff.max.ms; may be below retryBackoff (then the backoff is constant)
-	requestTimeout                 time.Duration // request.timeout.ms
-	messageTimeout                 time.Duration // delivery.timeout.ms; 0 = infinite
-	socketTimeout                  time.Duration // socket.timeout.ms
 	metadataRefreshInterval        time.Duration // topic.metadata.refresh.interval.ms; negative = off
 	metadataMaxAge                 time.Duration // metadata.max.age.ms, derived
 	metadataRefreshFast            time.Duration // topic.metadata.refresh.fast.interval.ms, derived
@@ -163,14 +163,7 @@ type config struct {
 	compressionType                string        // compression.type: none, gzip, snappy, lz4, zstd
 	compressionLevel               int           // compression.level; -1 = codec default
 	deliveryReportOnlyError        bool          // delivery.report.only.error
-	enableIdempotence              bool          // enable.idempotence
-	enableGaplessGuarantee         bool          // enable.gapless.guarantee
-	reconnectBackoff               time.Duration // reconnect.backoff.ms
-	reconnectBackoffMax            time.Duration // reconnect.backoff.max.ms
 	socketMaxFails                 int           // socket.max.fails; 0 = never disconnect
-	receiveMessageMaxBytes         int           // receive.message.max.bytes: largest response accepted
-	socketKeepalive                bool          // socket.keepalive.enable
-	socketConnectionSetupTimeout   time.Duration // socket.connection.setup.timeout.ms
 	goDeliveryReports              bool          // go.delivery.reports: false = no reports at all
 	backpressureThreshold          int           // queue.buffering.backpressure.threshold
 	debug                          []string      // debug: enabled contexts in librdkafka's order, "all" expanded
@@ -267,15 +260,15 @@ func (c *config) validate() error {
 		return newError(ErrInvalidArg, "Configuration property %q must be set", c.keyOf(propertyIndex["bootstrap.servers"]))
 	}
 
-	if c.enableIdempotence {
+	if c.snd.Idempotent {
 		if !c.set["max.in.flight.requests.per.connection"] {
-			c.maxInFlight = min(c.maxInFlight, 5)
-		} else if c.maxInFlight > 5 {
+			c.snd.MaxInFlight = min(c.snd.MaxInFlight, 5)
+		} else if c.snd.MaxInFlight > 5 {
 			return newError(ErrInvalidArg, "`max.in.flight` must be set <= 5 when `enable.idempotence` is true")
 		}
 		if !c.set["retries"] {
-			c.retries = math.MaxInt32
-		} else if c.retries < 1 {
+			c.snd.Retries = math.MaxInt32
+		} else if c.snd.Retries < 1 {
 			return newError(ErrInvalidArg, "`retries` must be set >= 1 when `enable.idempotence` is true")
 		}
 		if c.set["queue.buffering.backpressure.threshold"] && c.backpressureThreshold > 1 {
@@ -283,7 +276,7 @@ func (c *config) validate() error {
 				"`queue.buffering.backpressure.threshold` must be set to 1 when `enable.idempotence` is true")
 		}
 		c.backpressureThreshold = 1
-	} else if c.enableGaplessGuarantee && c.set["enable.gapless.guarantee"] {
+	} else if c.snd.Gapless && c.set["enable.gapless.guarantee"] {
 		return newError(ErrInvalidArg, "`enable.gapless.guarantee` requires `enable.idempotence` to be enabled")
 	}
 
@@ -297,22 +290,22 @@ func (c *config) validate() error {
 	if !c.set["metadata.max.age.ms"] && c.metadataRefreshInterval > 0 {
 		c.metadataMaxAge = 3 * c.metadataRefreshInterval
 	}
-	if c.reconnectBackoffMax < c.reconnectBackoff {
+	if c.snd.ReconnectBackoffMax < c.snd.ReconnectBackoff {
 		return newError(ErrInvalidArg, "`reconnect.backoff.max.ms` must be >= `reconnect.backoff.ms`")
 	}
 	if !c.set["topic.metadata.refresh.fast.interval.ms"] {
-		c.metadataRefreshFast = c.retryBackoff
+		c.metadataRefreshFast = c.snd.RetryBackoff
 	}
-	if c.messageTimeout != 0 && c.messageTimeout <= c.linger {
+	if c.snd.MessageTimeout != 0 && c.snd.MessageTimeout <= c.linger {
 		if c.set["linger.ms"] {
 			return newError(ErrInvalidArg, "`message.timeout.ms` must be greater than `linger.ms`")
 		}
-		c.linger = c.messageTimeout - 100*time.Microsecond
+		c.linger = c.snd.MessageTimeout - 100*time.Microsecond
 	}
-	if c.enableIdempotence {
+	if c.snd.Idempotent {
 		if !c.set["acks"] {
-			c.acks = -1
-		} else if c.acks != -1 {
+			c.snd.Acks = -1
+		} else if c.snd.Acks != -1 {
 			return newError(ErrInvalidArg, "`acks` must be set to `all` when `enable.idempotence` is true")
 		}
 	}

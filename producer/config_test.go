@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/sender"
 )
 
 // withBroker returns a ConfigMap holding a bootstrap server and kv pairs.
@@ -72,22 +75,33 @@ func supported() []*property {
 func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 	got := mustParse(t, withBroker())
 	want := &config{
+		snd: sender.Config{
+			Acks:                -1,
+			MaxInFlight:         1000000,
+			Retries:             2147483647,
+			RetryBackoff:        100 * time.Millisecond,
+			RetryBackoffMax:     1000 * time.Millisecond,
+			RequestTimeout:      30000 * time.Millisecond,
+			MessageTimeout:      300000 * time.Millisecond,
+			Idempotent:          false,
+			Gapless:             false,
+			ReconnectBackoff:    100 * time.Millisecond,
+			ReconnectBackoffMax: 10000 * time.Millisecond,
+			Broker: broker.Config{
+				ClientID:       "rdkafka",
+				RequestTimeout: 60000 * time.Millisecond,
+				MaxResponse:    100000000,
+				KeepAlive:      false,
+				DialTimeout:    30000 * time.Millisecond,
+			},
+		},
 		bootstrapServers:               []string{"localhost:9092"},
-		clientID:                       "rdkafka",
-		acks:                           -1,
 		linger:                         5 * time.Millisecond,
 		batchSize:                      1000000,
 		batchNumMessages:               10000,
 		queueMaxMessages:               100000,
 		queueMaxKBytes:                 1048576,
 		messageMaxBytes:                1000000,
-		maxInFlight:                    1000000,
-		retries:                        2147483647,
-		retryBackoff:                   100 * time.Millisecond,
-		retryBackoffMax:                1000 * time.Millisecond,
-		requestTimeout:                 30000 * time.Millisecond,
-		messageTimeout:                 300000 * time.Millisecond,
-		socketTimeout:                  60000 * time.Millisecond,
 		metadataRefreshInterval:        300000 * time.Millisecond,
 		metadataMaxAge:                 900000 * time.Millisecond,
 		metadataRefreshFast:            100 * time.Millisecond,
@@ -101,14 +115,7 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 		compressionType:                "none",
 		compressionLevel:               -1,
 		deliveryReportOnlyError:        false,
-		enableIdempotence:              false,
-		enableGaplessGuarantee:         false,
-		reconnectBackoff:               100 * time.Millisecond,
-		reconnectBackoffMax:            10000 * time.Millisecond,
 		socketMaxFails:                 1,
-		receiveMessageMaxBytes:         100000000,
-		socketKeepalive:                false,
-		socketConnectionSetupTimeout:   30000 * time.Millisecond,
 		goDeliveryReports:              true,
 		backpressureThreshold:          1,
 		debug:                          nil,
@@ -121,7 +128,7 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		gv, wv := reflect.ValueOf(*got), reflect.ValueOf(*want)
 		for i := range gv.NumField() {
-			if !reflect.DeepEqual(gv.Field(i).Interface(), wv.Field(i).Interface()) {
+			if g, w := fmt.Sprintf("%+v", gv.Field(i)), fmt.Sprintf("%+v", wv.Field(i)); g != w {
 				t.Errorf("default %s = %v, want %v", gv.Type().Field(i).Name, gv.Field(i), wv.Field(i))
 			}
 		}
@@ -445,11 +452,11 @@ func TestConfigDerivedValues(t *testing.T) {
 		{"linger keeps a fraction from a string", withBroker("linger.ms", "0.25"),
 			func(c *config) time.Duration { return c.linger }, 250 * time.Microsecond},
 		{"retry backoff max below retry backoff is allowed and kept", withBroker("retry.backoff.ms", 500, "retry.backoff.max.ms", 200),
-			func(c *config) time.Duration { return c.retryBackoffMax }, ms(200)},
+			func(c *config) time.Duration { return c.snd.RetryBackoffMax }, ms(200)},
 		{"retry backoff is kept when its max is lower", withBroker("retry.backoff.ms", 500, "retry.backoff.max.ms", 200),
-			func(c *config) time.Duration { return c.retryBackoff }, ms(500)},
+			func(c *config) time.Duration { return c.snd.RetryBackoff }, ms(500)},
 		{"reconnect backoff max may equal the backoff", withBroker("reconnect.backoff.ms", 300, "reconnect.backoff.max.ms", 300),
-			func(c *config) time.Duration { return c.reconnectBackoffMax }, ms(300)},
+			func(c *config) time.Duration { return c.snd.ReconnectBackoffMax }, ms(300)},
 		{"a negative refresh interval duration turns the refresh off", withBroker("topic.metadata.refresh.interval.ms", -time.Millisecond),
 			func(c *config) time.Duration { return c.metadataRefreshInterval }, ms(-1)},
 	}
@@ -542,9 +549,9 @@ func TestConfigIdempotence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := mustParse(t, tt.m)
-			if c.maxInFlight != tt.maxInFlight || c.retries != tt.retries || int(c.acks) != tt.acks || c.backpressureThreshold != tt.backpressure {
+			if c.snd.MaxInFlight != tt.maxInFlight || c.snd.Retries != tt.retries || int(c.snd.Acks) != tt.acks || c.backpressureThreshold != tt.backpressure {
 				t.Errorf("in-flight, retries, acks, backpressure = %d, %d, %d, %d; want %d, %d, %d, %d",
-					c.maxInFlight, c.retries, c.acks, c.backpressureThreshold, tt.maxInFlight, tt.retries, tt.acks, tt.backpressure)
+					c.snd.MaxInFlight, c.snd.Retries, c.snd.Acks, c.backpressureThreshold, tt.maxInFlight, tt.retries, tt.acks, tt.backpressure)
 			}
 		})
 	}
@@ -672,7 +679,7 @@ func TestConfigDebug(t *testing.T) {
 
 func TestConfigOtherValues(t *testing.T) {
 	t.Run("client.id is left-trimmed like librdkafka", func(t *testing.T) {
-		if got := mustParse(t, withBroker("client.id", "  app ")).clientID; got != "app " {
+		if got := mustParse(t, withBroker("client.id", "  app ")).snd.Broker.ClientID; got != "app " {
 			t.Errorf("clientID = %q, want %q", got, "app ")
 		}
 	})

@@ -35,5 +35,5 @@ func (p *Producer) FatalError() error {
 
 // String describes the producer for logs.
 func (p *Producer) String() string {
-	return fmt.Sprintf("kprod producer (client.id %q, %d messages held)", p.cfg.clientID, p.Len())
+	return fmt.Sprintf("kprod producer (client.id %q, %d messages held)", p.cfg.snd.Broker.ClientID, p.Len())
 }

@@ -112,7 +112,7 @@ func (m *metaLoop) refresh() error {
 			m.allDown(cerr)
 			return cerr
 		}
-		ctx, cancel := context.WithTimeout(m.ctx, m.p.cfg.socketTimeout)
+		ctx, cancel := context.WithTimeout(m.ctx, m.p.cfg.snd.Broker.RequestTimeout)
 		snap, err = metadata.Fetch(ctx, conn, names, m.p.cfg.allowAutoCreateTopics)
 		cancel()
 		if err == nil {

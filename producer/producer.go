@@ -7,7 +7,6 @@ import (
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
-	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
 )
@@ -110,34 +109,14 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	p.topics.Store(&map[string]*topic{})
 	p.now = newCoarseClock(p.clock, p.acct.activity, p.acc.Pool)
 	p.chans = newChanReporter(p.acct.served)
-	bcfg := broker.Config{
-		ClientID:       cfg.clientID,
-		SoftwareName:   "kprod",
-		SoftwareVer:    Version,
-		RequestTimeout: cfg.socketTimeout,
-		DialTimeout:    cfg.socketConnectionSetupTimeout,
-		KeepAlive:      cfg.socketKeepalive,
-		MaxResponse:    cfg.receiveMessageMaxBytes,
-		Dial:           o.dial,
-	}
-	p.snd = sender.New(sender.Config{
-		Acks:                cfg.acks,
-		RequestTimeout:      cfg.requestTimeout,
-		MaxInFlight:         cfg.maxInFlight,
-		MaxRequestBytes:     cfg.messageMaxBytes,
-		Retries:             cfg.retries,
-		RetryBackoff:        cfg.retryBackoff,
-		RetryBackoffMax:     cfg.retryBackoffMax,
-		MessageTimeout:      cfg.messageTimeout,
-		ReconnectBackoff:    cfg.reconnectBackoff,
-		ReconnectBackoffMax: cfg.reconnectBackoffMax,
-		Codec:               codec,
-		Broker:              bcfg,
-		Idempotent:          cfg.enableIdempotence,
-		Gapless:             cfg.enableGaplessGuarantee,
-		PipelinePartitions:  o.pipelinePartitions,
-	}, senderResults{p}, p.clock, &p.acc)
-	p.meta = newMetaLoop(p, bcfg)
+	scfg := cfg.snd // the properties the sender and connections apply, as parsed
+	scfg.MaxRequestBytes = cfg.messageMaxBytes
+	scfg.Codec = codec
+	scfg.PipelinePartitions = o.pipelinePartitions
+	scfg.Broker.SoftwareName, scfg.Broker.SoftwareVer = "kprod", Version
+	scfg.Broker.Dial = o.dial
+	p.snd = sender.New(scfg, senderResults{p}, p.clock, &p.acc)
+	p.meta = newMetaLoop(p, scfg.Broker)
 	p.wg.Add(1)
 	go p.housekeeping()
 	return p, nil

@@ -116,7 +116,7 @@ func (t *topic) setError(p *Producer, err Error) {
 // passed without the topic's metadata. (Queued batches are the sender's to
 // expire.)
 func (t *topic) expire(p *Producer, now int64) {
-	timeout := int64(p.cfg.messageTimeout)
+	timeout := int64(p.cfg.snd.MessageTimeout)
 	propagation := int64(p.cfg.metadataPropagationMax)
 	t.mu.Lock()
 	defer t.mu.Unlock()

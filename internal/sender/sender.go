@@ -17,21 +17,23 @@ import (
 )
 
 // Config is the part of the producer's configuration the sender applies.
+// The producer's property table writes the property-backed fields
+// directly (producer/config_props.go); New fills in the rest.
 type Config struct {
-	Acks                int16
-	RequestTimeout      time.Duration // request.timeout.ms, the Produce request's Timeout field
-	MaxInFlight         int           // max.in.flight.requests.per.connection
-	MaxRequestBytes     int           // message.max.bytes
-	Retries             int
-	RetryBackoff        time.Duration
-	RetryBackoffMax     time.Duration
-	MessageTimeout      time.Duration // 0 means no timeout
-	ReconnectBackoff    time.Duration
-	ReconnectBackoffMax time.Duration
-	Codec               compress.Codec // nil means no compression
-	Broker              broker.Config
-	Idempotent          bool // enable.idempotence: producer id, epoch and sequences
-	Gapless             bool // enable.gapless.guarantee: a gap is fatal instead of repaired by an epoch bump
+	Acks                int16          // acks
+	RequestTimeout      time.Duration  // request.timeout.ms, the Produce request's Timeout field
+	MaxInFlight         int            // max.in.flight.requests.per.connection
+	MaxRequestBytes     int            // message.max.bytes
+	Retries             int            // retries
+	RetryBackoff        time.Duration  // retry.backoff.ms
+	RetryBackoffMax     time.Duration  // retry.backoff.max.ms
+	MessageTimeout      time.Duration  // message.timeout.ms; 0 means no timeout
+	ReconnectBackoff    time.Duration  // reconnect.backoff.ms
+	ReconnectBackoffMax time.Duration  // reconnect.backoff.max.ms
+	Codec               compress.Codec // compression.type and compression.level; nil means no compression
+	Broker              broker.Config  // how connections are made (client.id, socket.* properties)
+	Idempotent          bool           // enable.idempotence: producer id, epoch and sequences
+	Gapless             bool           // enable.gapless.guarantee: a gap is fatal instead of repaired by an epoch bump
 	// PipelinePartitions lets an idempotent partition have up to
 	// MaxInFlight batches in flight once the broker has shown it holds the
 	// producer's state (WithPartitionPipelining); otherwise one.
