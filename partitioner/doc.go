@@ -61,7 +61,8 @@
 // The next partition is uniform over the partitions with a leader or, with
 // Config.Adaptive, weighted towards partitions with fewer queued batches
 // (Load), leaving out partitions whose leader has not been drained for
-// longer than Config.AvailabilityTimeout (DrainLag). It keeps its sticky
+// longer than Config.AvailabilityTimeout when the Availability can tell
+// (DrainLag; the producer's cannot). It keeps its sticky
 // partition when that partition loses its leader; librdkafka's time-based
 // stickiness moves away at once.
 //

@@ -27,6 +27,12 @@ type Load interface {
 // partition's leader has had batches ready to send that the producer could
 // not send to it: Java's readyTimeMs − drainTimeMs for the leader's node.
 // It is zero (or negative) while the leader keeps up.
+//
+// kprod's producer does not implement DrainLag and never sets
+// AvailabilityTimeout: it does not track when a broker was last drained,
+// and it refuses partitioner.availability.timeout.ms as an unknown
+// property, as librdkafka does. The check serves callers that use this
+// package with an Availability of their own.
 type DrainLag interface {
 	DrainLag(partition int32) time.Duration
 }
@@ -138,10 +144,11 @@ type Config struct {
 	// pass the resolved value.
 	Adaptive bool
 
-	// AvailabilityTimeout is partitioner.availability.timeout.ms for
+	// AvailabilityTimeout is Java's partitioner.availability.timeout.ms for
 	// uniform_sticky: with Adaptive, a partition whose leader has not been
-	// drained for longer than this is skipped (see DrainLag). 0 turns the
-	// check off.
+	// drained for longer than this is skipped, when the Availability
+	// implements DrainLag. 0 turns the check off. The producer leaves it 0
+	// (see DrainLag).
 	AvailabilityTimeout time.Duration
 
 	// IgnoreKeys is partitioner.ignore.keys for uniform_sticky: keyed
