@@ -9,8 +9,8 @@ import "github.com/kprod-go/kprod/internal/wire"
 // Until it is taken from its Queue, a batch is guarded by the queue's lock.
 // Once taken, it belongs to the sender until it is completed or put back.
 type Batch struct {
-	// Buf is the first chunk: wire.BatchHeaderLen bytes of header space,
-	// then records. More holds the chunks after it, in order; a record is
+	// Buf is the first chunk: space for the 61-byte v2 record batch
+	// header, then records. More holds the chunks after it, in order; a record is
 	// never split across chunks.
 	Buf  []byte
 	More [][]byte
