@@ -6,15 +6,37 @@ import "github.com/kprod-go/kprod/internal/wire"
 // batch header, in one or more chunks from the producer's Pool, and one
 // reference per record that the producer uses to route its delivery report.
 //
-// Until it is taken from its Queue, a batch is guarded by the queue's lock.
-// Once taken, it belongs to the sender until it is completed or put back.
+// A batch has one holder at a time:
+//
+//   - While it is in its Queue, the queue's lock guards it: Append writes
+//     the records and the fields that describe them.
+//   - Take, TakeExpired or TakeAll hands it to the caller, the producer's
+//     sender, which alone touches it from then on: the goroutine that took
+//     it (a sink's, which puts it in a request), then whichever goroutine
+//     settles that request (the connection's reader, or the sink when the
+//     write failed).
+//   - Requeue gives it back to its queue for a retry. The sender's fields
+//     keep their values, and the queue reads NotBefore.
+//   - When the sender completes it, the producer reads Refs to deliver its
+//     reports (in the sender's completion hook); the sender then calls
+//     Release, which returns it to its Pool.
+//
+// Sequence, SeqGen, Attrs, Retries, NotBefore, Status, Wire and WireMore
+// belong to the sender. The accumulator sets them only when the sender
+// asks (SetWire sets Wire and WireMore) and when Release zeroes them, and
+// reads only NotBefore. The sender writes them while it holds the batch,
+// and they survive Requeue, so that a retry keeps its sequence, wire form
+// and count.
 type Batch struct {
-	// Buf is the first chunk: wire.BatchHeaderLen bytes of header space,
-	// then records. More holds the chunks after it, in order; a record is
-	// never split across chunks.
+	// Buf is the first chunk: space for the 61-byte v2 record batch
+	// header, then records. More holds the chunks after it, in order; a
+	// record is never split across chunks. Append writes them; they do
+	// not change once the batch is taken.
 	Buf  []byte
 	More [][]byte
-	// Refs holds one reference per record, in record order.
+	// Refs holds one reference per record, in record order: each Record's
+	// Ref, which the accumulator never looks at. The producer stores its
+	// *Message there and converts each back when it delivers the reports.
 	Refs []any
 
 	BaseTimestamp int64 // milliseconds since the epoch of the first record
@@ -23,21 +45,39 @@ type Batch struct {
 	ValueBytes    int64 // sum of value lengths, for the queue.buffering.max.kbytes account
 
 	// Seq orders batches within their queue: a retried batch goes back to its
-	// place, in front of every batch created after it.
+	// place, in front of every batch created after it. Append sets it.
 	Seq uint64
 
 	size   int  // encoded bytes in Buf and More
 	sealed bool // no more records will be appended
 
-	// Owned by the sender once the batch is taken.
-	Sequence  int32    // idempotent base sequence, valid when SeqGen != 0
-	SeqGen    uint32   // producer id generation Sequence belongs to; 0 = none yet
-	Attrs     int16    // batch attributes (the compression codec) once prepared
-	Retries   int      // counted retries so far
-	NotBefore int64    // monotonic time before which a retry must not be sent
-	Status    int8     // persistence status so far (the producer's PersistenceStatus values)
-	Wire      []byte   // what goes on the wire: Buf, or the compressed form's first chunk
-	WireMore  [][]byte // and after Wire: More, or the compressed form's other chunks
+	// Sequence is the idempotent base sequence, valid when SeqGen != 0, and
+	// SeqGen the producer id generation it belongs to (0: none yet). The
+	// sender sets both, under the partition's sequence-state lock, when it
+	// first puts the batch in a request in a generation; a retry in the
+	// same generation keeps them.
+	Sequence int32
+	SeqGen   uint32
+	// Attrs holds the batch attributes: the compression codec, set with
+	// Wire when the sender compresses the batch on its first send, and 0
+	// when it goes uncompressed.
+	Attrs int16
+	// Retries counts the retries that used up the retry budget. The
+	// sender increments it when an attempt fails in a way that counts.
+	Retries int
+	// NotBefore is the monotonic time before which a retry must not be
+	// sent. The sender sets it before Requeue; Take then waits for it.
+	NotBefore int64
+	// Status is the persistence status so far, with the producer's
+	// PersistenceStatus values. The sender raises it to possibly persisted
+	// when it writes the batch, and settles it from each attempt's outcome.
+	Status int8
+	// Wire and WireMore are what goes on the wire: Buf and More, or a
+	// compressed form installed with SetWire. The sender sets them on the
+	// batch's first send and keeps them for its retries; Wire is nil
+	// before that.
+	Wire     []byte
+	WireMore [][]byte
 
 	wireChunks [][]byte // the chunks holding a compressed form (SetWire)
 

@@ -55,9 +55,19 @@ const (
 	Sealed
 )
 
-// Record is one message to append. H is the caller's header type, which
-// has wire.Header's layout.
-type Record[H wire.HeaderLike] struct {
+// HeaderLike is satisfied by any struct type made of exactly a Key string
+// and a Value []byte, in that order, such as producer.Header: the caller
+// hands Append a slice of its own header type, which is encoded as it is,
+// without a copy. A nil Value is a null header value.
+type HeaderLike interface {
+	~struct {
+		Key   string
+		Value []byte
+	}
+}
+
+// Record is one message to append. H is the caller's header type.
+type Record[H HeaderLike] struct {
 	Timestamp int64 // milliseconds since the epoch
 	Key       []byte
 	Value     []byte
@@ -73,7 +83,7 @@ type Record[H wire.HeaderLike] struct {
 // batches of their own. now is the current monotonic time. It
 // returns what changed and how many bytes the queue's batches grew by (the
 // record, plus a batch header when it opened a batch).
-func Append[H wire.HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int) {
+func Append[H HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int) {
 	hdrLen := 0
 	if len(r.Headers) > 0 {
 		hdrLen = wire.HeadersLen(r.Headers)

@@ -61,28 +61,36 @@
 // The next partition is uniform over the partitions with a leader or, with
 // Config.Adaptive, weighted towards partitions with fewer queued batches
 // (Load), leaving out partitions whose leader has not been drained for
-// longer than Config.AvailabilityTimeout (DrainLag). It keeps its sticky
+// longer than Config.AvailabilityTimeout when the Availability can tell
+// (DrainLag; the producer's cannot). It keeps its sticky
 // partition when that partition loses its leader; librdkafka's time-based
 // stickiness moves away at once.
 //
 // uniform_sticky needs to hear about appends: it implements AppendObserver,
 // whose documentation says when the producer calls it. In short, after
-// appending a record whose partition it chose:
+// appending any record to one of the topic's partitions, whether the
+// partitioner chose it or the message named it:
 //
-//	p := part.Partition(key, n, avail)
-//	res := accumulator.Append(queues[p], &rec, now)
+//	res, grownBytes := accumulator.Append(queues[p], &rec, now)
 //	if obs, ok := part.(partitioner.AppendObserver); ok {
 //		obs.OnAppend(key, p, grownBytes, res&accumulator.Sealed != 0)
 //	}
 //
-// and OnAppend(nil, p, 0, true) when the sender closes p's open batch.
+// and never otherwise: a batch the sender closes at linger.ms is not
+// reported, so a held-back switch waits for the next append that seals a
+// batch, or for 2 × batch.size bytes.
 //
-// It differs from Java in a few places, all at batch boundaries. Java
+// It differs from Java in a few places, mostly at batch boundaries. Java
 // checks, under the partition's lock, whether the queue's last batch is
 // full before appending and then switches before the record; here the
 // switch follows the append that completed the batch, so a record that did
-// not fit in the old batch still lands on the old partition. Java reads
-// queue sizes on each sender pass and waits until every partition has had
-// a batch before weighting; here they are read when the switch happens, for
-// every partition.
+// not fit in the old batch still lands on the old partition. Java also
+// releases a held-back switch when the sender has taken the queue's last
+// batch (an empty queue counts as full); here only an append that seals a
+// batch does. Java reads queue sizes on each sender pass and waits until
+// every partition has had a batch before weighting; here they are read
+// when the switch happens, for every partition. Java does not count
+// records produced with an explicit partition towards the sticky
+// partition's bytes; here a keyless one appended to the sticky partition
+// counts like any other.
 package partitioner

@@ -27,6 +27,12 @@ type Load interface {
 // partition's leader has had batches ready to send that the producer could
 // not send to it: Java's readyTimeMs − drainTimeMs for the leader's node.
 // It is zero (or negative) while the leader keeps up.
+//
+// kprod's producer does not implement DrainLag and never sets
+// AvailabilityTimeout: it does not track when a broker was last drained,
+// and it refuses partitioner.availability.timeout.ms as an unknown
+// property, as librdkafka does. The check serves callers that use this
+// package with an Availability of their own.
 type DrainLag interface {
 	DrainLag(partition int32) time.Duration
 }
@@ -66,29 +72,36 @@ func (f Func) Partition(key []byte, numPartitions int32, avail Availability) int
 
 // AppendObserver is implemented by partitioners whose choice depends on
 // what the producer appended to the partitions they chose. Of the built-in
-// partitioners only uniform_sticky implements it; the producer should check
-// with a type assertion once, when it builds the topic's partitioner.
+// partitioners only uniform_sticky implements it. The producer checks for
+// it with a type assertion once, when it builds the topic's partitioner.
 //
-// The producer calls OnAppend in two cases:
+// The producer calls OnAppend once after each record it appends to one of
+// the topic's partitions, and at no other time. That includes a record
+// produced with an explicit partition, for which Partition was not called,
+// and a record produced before the topic's metadata was known, appended
+// when it arrives. The arguments are:
 //
-//   - After appending a record whose partition it let the partitioner
-//     choose (not one with an explicit partition), with the key it passed
-//     to Partition, the partition Partition returned, appendedBytes = how
-//     much the partition's queued batch bytes grew (the record's encoded
-//     size; when the record opened a new batch, the batch header too, as
-//     Java's estimatedSizeInBytes delta), and batchFull = whether this
-//     append closed one of the partition's batches to further records: the
-//     record filled its batch, or did not fit in (or could no longer join)
-//     the open batch and started a new one. With accumulator.Append that is
-//     res&accumulator.Sealed != 0.
-//   - When a partition's open batch is closed outside an append (the
-//     sender takes it after linger.ms, or a flush), as
-//     OnAppend(nil, partition, 0, true). This completes a switch that was
-//     held back until the batch was complete; without it the switch waits
-//     for the next full batch or for 2 × batch.size bytes.
+//   - key: the message's key, nil for a NULL key (what Partition was given
+//     when it chose the partition);
+//   - partition: the partition the record was appended to;
+//   - appendedBytes: how much the partition's queued batch bytes grew: the
+//     record's encoded size, uncompressed, plus the batch header when the
+//     record opened a new batch (Java's estimatedSizeInBytes delta);
+//   - batchFull: whether this append closed one of the partition's batches
+//     to further records: the record filled its batch, or did not fit in
+//     (or could no longer join) the open batch and started a new one. With
+//     accumulator.Append that is res&accumulator.Sealed != 0.
 //
-// OnAppend must be cheap and safe for concurrent use: it is called on the
-// produce path and from the sender.
+// A batch closed outside an append (the sender takes the open batch when
+// linger.ms has passed, or on a flush) is not reported. A switch that
+// uniform_sticky holds back until its partition's batch is complete then
+// waits for a later append that reports batchFull, or for 2 × batch.size
+// bytes.
+//
+// OnAppend must be cheap and safe for concurrent use. It is called on the
+// produce path, after the partition's queue lock is released: by the
+// goroutine calling Produce, or by the producer's metadata goroutine for
+// records that waited for the topic's metadata.
 type AppendObserver interface {
 	OnAppend(key []byte, partition int32, appendedBytes int, batchFull bool)
 }
@@ -131,10 +144,11 @@ type Config struct {
 	// pass the resolved value.
 	Adaptive bool
 
-	// AvailabilityTimeout is partitioner.availability.timeout.ms for
+	// AvailabilityTimeout is Java's partitioner.availability.timeout.ms for
 	// uniform_sticky: with Adaptive, a partition whose leader has not been
-	// drained for longer than this is skipped (see DrainLag). 0 turns the
-	// check off.
+	// drained for longer than this is skipped, when the Availability
+	// implements DrainLag. 0 turns the check off. The producer leaves it 0
+	// (see DrainLag).
 	AvailabilityTimeout time.Duration
 
 	// IgnoreKeys is partitioner.ignore.keys for uniform_sticky: keyed

@@ -69,7 +69,6 @@ import (
 //   - partitioner: one of random, consistent, consistent_random, murmur2, murmur2_random, fnv1a, fnv1a_random, murmur3, murmur3_random, uniform_sticky; default consistent_random. murmur3, murmur3_random and uniform_sticky are kprod extensions.
 //   - sticky.partitioning.linger.ms: 0..900000 ms; default 2 × linger.ms in whole ms, at most 900000. 0 turns stickiness off.
 //   - partitioner.adaptive.partitioning.enable: bool; default true. kprod extension (Java's name), for uniform_sticky.
-//   - partitioner.availability.timeout.ms: 0..2147483647 ms; default 0. kprod extension (Java's name), for uniform_sticky; 0 turns it off.
 //   - partitioner.ignore.keys: bool; default false. kprod extension (Java's name), for uniform_sticky.
 //   - compression.type (alias compression.codec): one of none, gzip, snappy, lz4, zstd; default none.
 //   - compression.level: integer -1..12; default -1. -1 is the codec's default.
@@ -143,33 +142,32 @@ type config struct {
 	// New fills in the rest (codec, options, software name).
 	snd sender.Config
 
-	bootstrapServers               []string      // bootstrap.servers: host:port entries, never empty after validate
-	linger                         time.Duration // linger.ms, sub-millisecond precision kept
-	batchSize                      int           // batch.size
-	batchNumMessages               int           // batch.num.messages
-	queueMaxMessages               int           // queue.buffering.max.messages; 0 = no limit
-	queueMaxKBytes                 int           // queue.buffering.max.kbytes
-	messageMaxBytes                int           // message.max.bytes
-	metadataRefreshInterval        time.Duration // topic.metadata.refresh.interval.ms; negative = off
-	metadataMaxAge                 time.Duration // metadata.max.age.ms, derived
-	metadataRefreshFast            time.Duration // topic.metadata.refresh.fast.interval.ms, derived
-	metadataPropagationMax         time.Duration // topic.metadata.propagation.max.ms
-	allowAutoCreateTopics          bool          // allow.auto.create.topics
-	partitioner                    string        // partitioner
-	stickyLinger                   time.Duration // sticky.partitioning.linger.ms, derived; 0 = off
-	partitionerAdaptive            bool          // partitioner.adaptive.partitioning.enable
-	partitionerAvailabilityTimeout time.Duration // partitioner.availability.timeout.ms; 0 = off
-	partitionerIgnoreKeys          bool          // partitioner.ignore.keys
-	compressionType                string        // compression.type: none, gzip, snappy, lz4, zstd
-	compressionLevel               int           // compression.level; -1 = codec default
-	deliveryReportOnlyError        bool          // delivery.report.only.error
-	socketMaxFails                 int           // socket.max.fails; 0 = never disconnect
-	goDeliveryReports              bool          // go.delivery.reports: false = no reports at all
-	backpressureThreshold          int           // queue.buffering.backpressure.threshold
-	debug                          []string      // debug: enabled contexts in librdkafka's order, "all" expanded
-	securityProtocol               string        // security.protocol: only plaintext
-	statisticsInterval             time.Duration // statistics.interval.ms: only 0
-	queuingStrategy                string        // queuing.strategy: only fifo
+	bootstrapServers        []string      // bootstrap.servers: host:port entries, never empty after validate
+	linger                  time.Duration // linger.ms, sub-millisecond precision kept
+	batchSize               int           // batch.size
+	batchNumMessages        int           // batch.num.messages
+	queueMaxMessages        int           // queue.buffering.max.messages; 0 = no limit
+	queueMaxKBytes          int           // queue.buffering.max.kbytes
+	messageMaxBytes         int           // message.max.bytes
+	metadataRefreshInterval time.Duration // topic.metadata.refresh.interval.ms; negative = off
+	metadataMaxAge          time.Duration // metadata.max.age.ms, derived
+	metadataRefreshFast     time.Duration // topic.metadata.refresh.fast.interval.ms, derived
+	metadataPropagationMax  time.Duration // topic.metadata.propagation.max.ms
+	allowAutoCreateTopics   bool          // allow.auto.create.topics
+	partitioner             string        // partitioner
+	stickyLinger            time.Duration // sticky.partitioning.linger.ms, derived; 0 = off
+	partitionerAdaptive     bool          // partitioner.adaptive.partitioning.enable
+	partitionerIgnoreKeys   bool          // partitioner.ignore.keys
+	compressionType         string        // compression.type: none, gzip, snappy, lz4, zstd
+	compressionLevel        int           // compression.level; -1 = codec default
+	deliveryReportOnlyError bool          // delivery.report.only.error
+	socketMaxFails          int           // socket.max.fails; 0 = never disconnect
+	goDeliveryReports       bool          // go.delivery.reports: false = no reports at all
+	backpressureThreshold   int           // queue.buffering.backpressure.threshold
+	debug                   []string      // debug: enabled contexts in librdkafka's order, "all" expanded
+	securityProtocol        string        // security.protocol: only plaintext
+	statisticsInterval      time.Duration // statistics.interval.ms: only 0
+	queuingStrategy         string        // queuing.strategy: only fifo
 
 	set   map[string]bool   // canonical names of the properties the user set explicitly
 	setAs map[string]string // canonical name -> the key the user wrote (the name or an alias)

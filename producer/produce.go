@@ -155,13 +155,12 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) erro
 // newPartitioner builds the configured partitioner for one topic.
 func (p *Producer) newPartitioner() (partitioner.Partitioner, error) {
 	part, err := partitioner.New(partitioner.Config{
-		Name:                p.cfg.partitioner,
-		StickyLinger:        p.cfg.stickyLinger,
-		BatchSize:           p.cfg.batchSize,
-		Adaptive:            p.cfg.partitionerAdaptive,
-		AvailabilityTimeout: p.cfg.partitionerAvailabilityTimeout,
-		IgnoreKeys:          p.cfg.partitionerIgnoreKeys,
-		Custom:              p.opts.partitioner,
+		Name:         p.cfg.partitioner,
+		StickyLinger: p.cfg.stickyLinger,
+		BatchSize:    p.cfg.batchSize,
+		Adaptive:     p.cfg.partitionerAdaptive,
+		IgnoreKeys:   p.cfg.partitionerIgnoreKeys,
+		Custom:       p.opts.partitioner,
 	})
 	if err != nil {
 		return nil, wrapError(ErrInvalidArg, err, "%v", err)

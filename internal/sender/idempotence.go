@@ -133,10 +133,3 @@ func (s *Sender) raiseFatal(code int32, detail string) {
 		s.WakeAll()
 	}
 }
-
-// PIDState returns the idempotent producer's state, producer id and epoch.
-func (s *Sender) PIDState() (PIDState, int64, int16) {
-	s.pid.mu.Lock()
-	defer s.pid.mu.Unlock()
-	return s.pid.state, s.pid.pid, s.pid.epoch
-}

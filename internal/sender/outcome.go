@@ -22,7 +22,6 @@ type Outcome struct {
 // librdkafka error codes the sender produces (see the producer's ErrorCode
 // for the full table; the numbers are the same).
 const (
-	CodeBadMsg             int32 = -199
 	CodeDestroy            int32 = -197
 	CodeTransport          int32 = -195
 	CodeMsgTimedOut        int32 = -192

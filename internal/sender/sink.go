@@ -45,9 +45,6 @@ func newSink(s *Sender, id int32, addr string) *Sink {
 	return sk
 }
 
-// ID returns the broker's node id.
-func (sk *Sink) ID() int32 { return sk.id }
-
 // Wake asks the sink to look at its partitions soon. It never blocks.
 func (sk *Sink) Wake() {
 	select {

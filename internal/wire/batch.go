@@ -8,12 +8,6 @@ import (
 // BatchHeaderLen is the size of a v2 record batch header; records follow it.
 const BatchHeaderLen = 61
 
-// Attribute bits of a record batch.
-const (
-	AttrCompressionMask = 0x07 // bits 0-2: the compression codec
-	AttrTransactional   = 0x10 // bit 4: part of a transaction
-)
-
 // NoProducerID, NoProducerEpoch and NoSequence fill the idempotence fields of
 // a batch from a producer that is not idempotent.
 const (
@@ -27,7 +21,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // BatchHeader holds the fields of a v2 record batch header that the producer
 // chooses. BaseOffset, Length, Magic and CRC are derived.
 type BatchHeader struct {
-	Attributes      int16
+	Attributes      int16 // the compression codec in bits 0-2; kprod sets no other bit
 	LastOffsetDelta int32
 	BaseTimestamp   int64 // milliseconds since the epoch
 	MaxTimestamp    int64

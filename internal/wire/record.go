@@ -9,7 +9,8 @@ type Header struct {
 
 // HeaderLike is satisfied by any struct type with Header's layout, so that a
 // public package can declare its own header type and still hand a slice of it
-// to the encoder without copying.
+// to the encoder without copying. accumulator.HeaderLike has the same type
+// set, so a type parameter constrained by it satisfies this one.
 type HeaderLike interface {
 	~struct {
 		Key   string
