@@ -13,7 +13,6 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
-	"github.com/kprod-go/kprod/internal/wire"
 )
 
 // Config is the part of the producer's configuration the sender applies.
@@ -94,7 +93,7 @@ func (p *Partition) Leader() *Sink { return p.leader.Load() }
 // wakes the leader's sink when the queue started or sealed a batch, once
 // per batch rather than per record. now is the monotonic time. It returns
 // what the append changed and how many bytes the queue grew by.
-func Append[H wire.HeaderLike](p *Partition, r *accumulator.Record[H], now int64) (accumulator.AppendResult, int) {
+func Append[H accumulator.HeaderLike](p *Partition, r *accumulator.Record[H], now int64) (accumulator.AppendResult, int) {
 	res, grown := accumulator.Append(p.Queue, r, now)
 	if res != 0 {
 		p.Wake()
