@@ -1,20 +1,24 @@
 package producer
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kprod-go/kprod/internal/errcode"
+)
 
 // Fatal is the sender's hook for a fatal idempotence error. As librdkafka
 // does, it keeps the error (FatalError returns it with its original code),
 // raises an Error event with code ErrFatal for Poll, and fails every queued
 // message with ErrPurgeQueue; requests in flight complete normally. From
 // then on Produce fails with ErrFatal.
-func (h hooks) Fatal(code int32, detail string) {
+func (h hooks) Fatal(code errcode.Code, detail string) {
 	p := h.p
-	cause := newError(ErrorCode(code), "%s", detail)
+	cause := newError(errorCode(code), "%s", detail)
 	cause.fatal = true
 	if !p.fatalErr.CompareAndSwap(nil, &cause) {
 		return
 	}
-	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", ErrorCode(code).Name(), detail)
+	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", errorCode(code).Name(), detail)
 	ev.fatal = true
 	p.reports.push(ev)
 	// Purging takes only queue and topic locks, which the caller (a sink,

@@ -162,7 +162,7 @@ func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*
 func (t *topic) failAll(p *Producer, code ErrorCode, detail string) {
 	if ps := t.parts.Load(); ps != nil {
 		for _, sp := range ps.list {
-			p.snd.FailQueued(sp, int32(code), detail)
+			p.snd.FailQueued(sp, internalCode(code), detail)
 		}
 	}
 	t.mu.Lock()

@@ -13,6 +13,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/errcode"
 )
 
 // Config is the part of the producer's configuration the sender applies.
@@ -47,7 +48,7 @@ type Hooks interface {
 	RefreshMetadata(reason string)
 	// Fatal reports a fatal idempotence error, once. The sender sends
 	// nothing more; requests in flight still complete.
-	Fatal(code int32, detail string)
+	Fatal(code errcode.Code, detail string)
 }
 
 // Partition is one topic partition's queue and its current leader.
@@ -193,8 +194,8 @@ func (s *Sender) Expire(p *Partition, now int64, scratch []*accumulator.Batch) [
 	}
 	expired := p.Queue.TakeExpired(scratch[:0], now-int64(s.cfg.MessageTimeout))
 	for _, b := range expired {
-		s.leaveGap(p, b, CodeMsgTimedOut, "message timed out in the queue")
-		s.complete(p, b, Outcome{Code: CodeMsgTimedOut, Status: Status(b.Status), BaseOffset: -1, LogAppendTime: -1,
+		s.leaveGap(p, b, errcode.MsgTimedOut, "message timed out in the queue")
+		s.complete(p, b, Outcome{Code: errcode.MsgTimedOut, Status: statusOf(b), BaseOffset: -1, LogAppendTime: -1,
 			Detail: "message timed out before it could be sent"})
 	}
 	clear(expired)
@@ -210,11 +211,11 @@ func (s *Sender) complete(p *Partition, b *accumulator.Batch, o Outcome) {
 // FailQueued completes every batch queued on p with code: for Close
 // (ErrDestroy) and purges. Batches keep the persistence status earlier
 // attempts gave them.
-func (s *Sender) FailQueued(p *Partition, code int32, detail string) {
+func (s *Sender) FailQueued(p *Partition, code errcode.Code, detail string) {
 	for _, b := range p.Queue.TakeAll(nil) {
 		if !s.closing.Load() {
 			s.leaveGap(p, b, code, detail)
 		}
-		s.complete(p, b, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status)})
+		s.complete(p, b, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: statusOf(b)})
 	}
 }
