@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/partitioner"
 )
@@ -120,7 +121,6 @@ func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*
 			scratch = p.snd.Expire(sp, now, scratch)
 		}
 	}
-	timeout := int64(p.cfg.messageTimeout)
 	propagation := int64(p.cfg.metadataPropagationMax)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -141,12 +141,9 @@ func (t *topic) expire(p *Producer, now int64, scratch []*accumulator.Batch) []*
 		t.unassigned = t.unassigned[:0]
 		return scratch
 	}
-	if timeout <= 0 {
-		return scratch
-	}
 	kept := t.unassigned[:0]
 	for _, m := range t.unassigned {
-		if now-m.enqueued >= timeout {
+		if deadline.Expired(m.enqueued, now, p.cfg.messageTimeout) {
 			p.failMessage(m, newError(ErrMsgTimedOut, "message to topic %q timed out waiting for the topic's metadata", t.name))
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/wire"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -279,14 +280,15 @@ const minRequestWait = 100 * time.Millisecond
 // each Produce request the same way), or zero for no such bound. The
 // connection also applies socket.timeout.ms.
 func (s *Sender) requestDeadline(r *request) time.Time {
-	if s.cfg.MessageTimeout <= 0 {
-		return time.Time{}
-	}
 	oldest := r.batches[0].b.FirstAppend
 	for _, t := range r.batches[1:] {
 		oldest = min(oldest, t.b.FirstAppend)
 	}
-	left := time.Duration(oldest + int64(s.cfg.MessageTimeout) - s.clock.Now())
+	at, ok := deadline.At(oldest, s.cfg.MessageTimeout)
+	if !ok {
+		return time.Time{}
+	}
+	left := time.Duration(at - s.clock.Now())
 	return time.Now().Add(max(left, minRequestWait))
 }
 

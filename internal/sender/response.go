@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -209,7 +210,7 @@ func (s *Sender) retry(t *inflight, now int64, code errcode.Code, detail string,
 			return
 		}
 	}
-	if s.cfg.MessageTimeout > 0 && now-b.FirstAppend >= int64(s.cfg.MessageTimeout) {
+	if deadline.Expired(b.FirstAppend, now, s.cfg.MessageTimeout) {
 		s.fail(t, errcode.MsgTimedOut, "message timed out; last attempt: "+detail, statusOf(b))
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/errcode"
 )
 
@@ -189,10 +190,11 @@ func (s *Sender) Close() {
 // Expire completes with ErrMsgTimedOut the batches queued on p whose first
 // message has waited longer than the message timeout.
 func (s *Sender) Expire(p *Partition, now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
-	if s.cfg.MessageTimeout <= 0 {
+	cutoff, ok := deadline.Cutoff(now, s.cfg.MessageTimeout)
+	if !ok {
 		return scratch
 	}
-	expired := p.Queue.TakeExpired(scratch[:0], now-int64(s.cfg.MessageTimeout))
+	expired := p.Queue.TakeExpired(scratch[:0], cutoff)
 	for _, b := range expired {
 		s.leaveGap(p, b, errcode.MsgTimedOut, "message timed out in the queue")
 		s.complete(p, b, Outcome{Code: errcode.MsgTimedOut, Status: statusOf(b), BaseOffset: -1, LogAppendTime: -1,
