@@ -35,7 +35,7 @@ type Batch struct {
 	Attrs     int16    // batch attributes (the compression codec) once prepared
 	Retries   int      // counted retries so far
 	NotBefore int64    // monotonic time before which a retry must not be sent
-	Status    int8     // persistence status so far (the producer's PersistenceStatus values)
+	Status    int8     // persistence status so far: librdkafka's values, as producer.PersistenceStatus (0 not, 1 possibly, 2 persisted)
 	Wire      []byte   // what goes on the wire: Buf, or the compressed form's first chunk
 	WireMore  [][]byte // and after Wire: More, or the compressed form's other chunks
 
