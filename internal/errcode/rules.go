@@ -18,9 +18,10 @@ import "slices"
 // codes that librdkafka's Produce handling does not list, which fall to its
 // default and fail the batch for good: NETWORK_EXCEPTION, the coordinator,
 // controller, fetch-session and leader-epoch codes, and the others below
-// with a Retriable column of true and no retry. _SSL and _TIMED_OUT_QUEUE
-// are never raised by the sender (it has no TLS, and a request that cannot
-// be written is retried as _TRANSPORT without counting).
+// with a Retriable column of true and no retry. The sender never raises
+// _SSL or _TIMED_OUT_QUEUE: a failed connection, TLS or not, is _TRANSPORT,
+// and a request that cannot be written is retried as _TRANSPORT without
+// counting.
 //
 // With idempotence on, OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER
 // and UNKNOWN_PRODUCER_ID depend on the partition's sequences; the sender
