@@ -68,8 +68,8 @@ type Batch struct {
 	// NotBefore is the monotonic time before which a retry must not be
 	// sent. The sender sets it before Requeue; Take then waits for it.
 	NotBefore int64
-	// Status is the persistence status so far, with the producer's
-	// PersistenceStatus values. The sender raises it to possibly persisted
+	// Status is the persistence status so far, with librdkafka's values
+	// (0 not, 1 possibly, 2 persisted), as producer.PersistenceStatus. The sender raises it to possibly persisted
 	// when it writes the batch, and settles it from each attempt's outcome.
 	Status int8
 	// Wire and WireMore are what goes on the wire: Buf and More, or a

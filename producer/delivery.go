@@ -17,9 +17,9 @@ func (h senderResults) Complete(_ *sender.Partition, b *accumulator.Batch, o sen
 	p := h.p
 	var err error
 	if o.Code != 0 {
-		err = newError(ErrorCode(o.Code), "%s", o.Detail)
+		err = newError(errorCode(o.Code), "%s", o.Detail)
 	}
-	status := PersistenceStatus(o.Status)
+	status := persistenceStatus(o.Status)
 	sp := p.scratch(len(b.Refs))
 	ms := *sp
 	for i, ref := range b.Refs {

@@ -1,6 +1,10 @@
 package producer
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kprod-go/kprod/internal/errcode"
+)
 
 // Fatal is where the sender reports a fatal idempotence error. As
 // librdkafka does, it keeps the error (FatalError returns it with its
@@ -8,14 +12,14 @@ import "fmt"
 // fails the messages waiting for metadata with ErrPurgeQueue; the sender
 // then fails its queued batches the same way, and requests in flight
 // complete normally. From then on Produce fails with ErrFatal.
-func (h senderResults) Fatal(code int32, detail string) {
+func (h senderResults) Fatal(code errcode.Code, detail string) {
 	p := h.p
-	cause := newError(ErrorCode(code), "%s", detail)
+	cause := newError(errorCode(code), "%s", detail)
 	cause.fatal = true
 	if !p.fatalErr.CompareAndSwap(nil, &cause) {
 		return
 	}
-	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", ErrorCode(code).Name(), detail)
+	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", errorCode(code).Name(), detail)
 	ev.fatal = true
 	p.reports.push(ev)
 	for _, t := range *p.topics.Load() {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/metadata"
 	"github.com/kprod-go/kprod/internal/sender"
 )
@@ -212,13 +213,13 @@ func (t *topic) hasWaiting() bool {
 // topic so that Produce fails with ErrUnknownTopic; the caller fails what
 // is queued, at every refresh while it stays so, which also catches batches
 // that come back from requests in flight.
-func (p *Producer) topicGone(t *topic, code int16) bool {
-	if code != int16(ErrUnknownTopicOrPart) && code != int16(ErrUnknownTopicID) ||
+func (p *Producer) topicGone(t *topic, code errcode.Code) bool {
+	if code != errcode.UnknownTopicOrPart && code != errcode.UnknownTopicID ||
 		p.clock.Now()-t.born <= int64(p.cfg.metadataPropagationMax) {
 		return false
 	}
 	if t.gone.Load() == nil {
-		err := newError(ErrUnknownTopic, "Produce to topic %q: the topic no longer exists (metadata: %v)", t.name, ErrorCode(code))
+		err := newError(ErrUnknownTopic, "Produce to topic %q: the topic no longer exists (metadata: %v)", t.name, errorCode(code))
 		t.gone.Store(&err)
 	}
 	return true
@@ -235,8 +236,8 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			continue
 		}
 		switch tm.Err {
-		case 0:
-		case 29: // TOPIC_AUTHORIZATION_FAILED: the topic is in an error state
+		case errcode.NoError:
+		case errcode.TopicAuthorizationFailed: // the topic is in an error state
 			if t.parts.Load() == nil {
 				t.setError(p, newError(ErrTopicAuthorizationFailed, "not authorized to produce to topic %q", name))
 			}
@@ -247,7 +248,7 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 				for _, sp := range ps.list {
 					p.snd.Assign(sp, -1) // unavailable: hold batches until it is back or they time out
 					if gone {
-						p.snd.FailQueued(sp, int32(tm.Err), fmt.Sprintf("topic %q no longer exists", name))
+						p.snd.FailQueued(sp, tm.Err, fmt.Sprintf("topic %q no longer exists", name))
 					}
 				}
 			}
@@ -273,13 +274,13 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			if old != nil {
 				for _, sp := range old.list[min(len(old.list), len(ps.list)):] {
 					p.snd.Assign(sp, -1)
-					p.snd.FailQueued(sp, int32(ErrUnknownPartition), fmt.Sprintf("partition %s [%d] no longer exists", name, sp.ID))
+					p.snd.FailQueued(sp, internalCode(ErrUnknownPartition), fmt.Sprintf("partition %s [%d] no longer exists", name, sp.ID))
 				}
 			}
 		}
 		for i, pm := range tm.Partitions {
 			leader := pm.Leader
-			if pm.Err != 0 && pm.Err != 9 { // REPLICA_NOT_AVAILABLE still has a usable leader
+			if pm.Err != errcode.NoError && pm.Err != errcode.ReplicaNotAvailable { // it still has a usable leader
 				leader = -1
 			}
 			p.snd.Assign(ps.list[i], leader)

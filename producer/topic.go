@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/partitioner"
 )
@@ -116,7 +117,6 @@ func (t *topic) setError(p *Producer, err Error) {
 // passed without the topic's metadata. (Queued batches are the sender's to
 // expire.)
 func (t *topic) expire(p *Producer, now int64) {
-	timeout := int64(p.cfg.snd.MessageTimeout)
 	propagation := int64(p.cfg.metadataPropagationMax)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -137,12 +137,9 @@ func (t *topic) expire(p *Producer, now int64) {
 		t.unassigned = t.unassigned[:0]
 		return
 	}
-	if timeout <= 0 {
-		return
-	}
 	kept := t.unassigned[:0]
 	for _, m := range t.unassigned {
-		if now-m.enqueued >= timeout {
+		if deadline.Expired(m.enqueued, now, p.cfg.snd.MessageTimeout) {
 			p.failMessage(m, newError(ErrMsgTimedOut, "message to topic %q timed out waiting for the topic's metadata", t.name))
 			continue
 		}

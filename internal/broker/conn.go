@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -123,7 +124,7 @@ func (c *Conn) negotiate(ctx context.Context) error {
 			return err
 		}
 		resp := kresp.(*kmsg.ApiVersionsResponse)
-		if resp.ErrorCode == 35 && v > 0 { // UNSUPPORTED_VERSION: retry with v0
+		if errcode.Code(resp.ErrorCode) == errcode.UnsupportedVersion && v > 0 { // retry with v0
 			continue
 		}
 		if resp.ErrorCode != 0 {

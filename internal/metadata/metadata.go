@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -20,13 +21,13 @@ type Partition struct {
 	ID          int32
 	Leader      int32 // -1 when there is none
 	LeaderEpoch int32
-	Err         int16 // Kafka error code for this partition, 0 if none
+	Err         errcode.Code // Kafka error code for this partition, 0 if none
 }
 
 // Topic is one topic's metadata. Partitions is indexed by partition id.
 type Topic struct {
 	Name       string
-	Err        int16 // Kafka error code for the topic, 0 if none
+	Err        errcode.Code // Kafka error code for the topic, 0 if none
 	Partitions []Partition
 }
 
@@ -72,7 +73,7 @@ func fromResponse(resp *kmsg.MetadataResponse) (*Snapshot, error) {
 		if t.Topic == nil {
 			continue // topic ids only; we always ask by name
 		}
-		topic := Topic{Name: *t.Topic, Err: t.ErrorCode}
+		topic := Topic{Name: *t.Topic, Err: errcode.Code(t.ErrorCode)}
 		if t.ErrorCode == 0 {
 			parts := make([]Partition, len(t.Partitions))
 			seen := make([]bool, len(t.Partitions))
@@ -81,7 +82,7 @@ func fromResponse(resp *kmsg.MetadataResponse) (*Snapshot, error) {
 					return nil, fmt.Errorf("metadata for topic %q lists partition %d out of %d", *t.Topic, p.Partition, len(parts))
 				}
 				seen[p.Partition] = true
-				parts[p.Partition] = Partition{ID: p.Partition, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch, Err: p.ErrorCode}
+				parts[p.Partition] = Partition{ID: p.Partition, Leader: p.Leader, LeaderEpoch: p.LeaderEpoch, Err: errcode.Code(p.ErrorCode)}
 			}
 			topic.Partitions = parts
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/kmsgspin"
 
 	"github.com/kprod-go/kprod/accumulator"
@@ -19,7 +20,7 @@ import (
 type outcomeLog struct {
 	mu       sync.Mutex
 	outcomes map[*accumulator.Batch][]Outcome
-	fatal    []int32
+	fatal    []errcode.Code
 }
 
 func (l *outcomeLog) Complete(_ *Partition, b *accumulator.Batch, o Outcome) {
@@ -30,7 +31,7 @@ func (l *outcomeLog) Complete(_ *Partition, b *accumulator.Batch, o Outcome) {
 
 func (l *outcomeLog) RefreshMetadata(string) {}
 
-func (l *outcomeLog) Fatal(code int32, _ string) {
+func (l *outcomeLog) Fatal(code errcode.Code, _ string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.fatal = append(l.fatal, code)
@@ -84,8 +85,8 @@ func newHandleFixture(tb testing.TB, cfg Config) *handleFixture {
 			p.inflight.Add(1)
 		}
 		f.r.add(p, b)
-		f.r.batches[i].prevStatus = b.Status
-		b.Status = int8(PossiblyPersisted) // as Sink.send does once the request is written
+		f.r.batches[i].prevStatus = statusOf(b)
+		setStatus(b, errcode.PossiblyPersisted) // as Sink.send does once the request is written
 		f.parts = append(f.parts, p)
 		f.batches = append(f.batches, b)
 	}
@@ -164,13 +165,13 @@ var allAnswered = []answer{{"a", 0, 0}, {"a", 1, 0}, {"a", 2, 0}, {"b", 0, 0}}
 // with code and status.
 type want struct {
 	retried bool
-	code    int32
-	status  Status
+	code    errcode.Code
+	status  errcode.Status
 	detail  string // in the outcome's detail
 }
 
 var (
-	delivered = want{code: 0, status: Persisted}
+	delivered = want{code: 0, status: errcode.Persisted}
 	retried   = want{retried: true}
 )
 
@@ -203,9 +204,9 @@ func TestHandleSettlesEveryBatchExactlyOnce(t *testing.T) {
 			[]want{delivered, delivered, delivered, delivered}},
 		{"an error code unknown to Kafka fails the batch as not persisted",
 			produceResponse(answer{"a", 0, 0}, answer{"a", 1, 9999}, answer{"a", 2, 0}, answer{"b", 0, 0}), nil,
-			[]want{delivered, {code: 9999, status: NotPersisted, detail: "(9999) for a [1]"}, delivered, delivered}},
+			[]want{delivered, {code: 9999, status: errcode.NotPersisted, detail: "(9999) for a [1]"}, delivered, delivered}},
 		{"a negative error code fails the batch", produceResponse(answer{"a", 0, -5}, answer{"a", 1, 0}, answer{"a", 2, 0}, answer{"b", 0, 0}), nil,
-			[]want{{code: -5, status: NotPersisted, detail: "(-5) for a [0]"}, delivered, delivered, delivered}},
+			[]want{{code: -5, status: errcode.NotPersisted, detail: "(-5) for a [0]"}, delivered, delivered, delivered}},
 		{"a retriable error puts the batch back", produceResponse(answer{"a", 0, 0}, answer{"a", 1, 0}, answer{"a", 2, 7}, answer{"b", 0, 0}), nil,
 			[]want{delivered, delivered, retried, delivered}},
 		{"a connection error puts every batch back", nil, fmt.Errorf("read: %w", broker.ErrClosed),
@@ -213,7 +214,7 @@ func TestHandleSettlesEveryBatchExactlyOnce(t *testing.T) {
 		{"an undecodable response puts every batch back", nil, fmt.Errorf("%w: Produce response: bad varint", broker.ErrProtocol),
 			[]want{retried, retried, retried, retried}},
 		{"no response at all (acks=0) completes every batch as possibly persisted", nil, nil,
-			[]want{{status: PossiblyPersisted}, {status: PossiblyPersisted}, {status: PossiblyPersisted}, {status: PossiblyPersisted}}},
+			[]want{{status: errcode.PossiblyPersisted}, {status: errcode.PossiblyPersisted}, {status: errcode.PossiblyPersisted}, {status: errcode.PossiblyPersisted}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,7 +233,7 @@ func TestHandleSettlesEveryBatchExactlyOnce(t *testing.T) {
 				case o.Code != w.code || o.Status != w.status || !strings.Contains(o.Detail, w.detail):
 					t.Errorf("%s: got code %d, status %d, detail %q; want code %d, status %d, detail with %q",
 						name, o.Code, o.Status, o.Detail, w.code, w.status, w.detail)
-				case w.code == 0 && w.status == Persisted && o.BaseOffset != 100*int64(f.parts[i].ID)+1:
+				case w.code == 0 && w.status == errcode.Persisted && o.BaseOffset != 100*int64(f.parts[i].ID)+1:
 					t.Errorf("%s: delivered at offset %d, want %d", name, o.BaseOffset, 100*int64(f.parts[i].ID)+1)
 				}
 			}
@@ -258,7 +259,7 @@ func TestHandleWithNoRetriesLeftFailsWithTheBrokerError(t *testing.T) {
 		if o == nil {
 			t.Fatalf("batch %d put back with no retries left", i)
 		}
-		if o.Code != CodeTransport || o.Status != PossiblyPersisted || !strings.Contains(o.Detail, "correlation id") {
+		if o.Code != errcode.Transport || o.Status != errcode.PossiblyPersisted || !strings.Contains(o.Detail, "correlation id") {
 			t.Errorf("batch %d: got %+v, want a transport error, possibly persisted, that says why", i, *o)
 		}
 	}
@@ -291,7 +292,7 @@ func FuzzHandle(f *testing.F) {
 			fx.s.handle(fx.r, resp, nil)
 		}
 		for i, o := range fx.settled(t) {
-			if o != nil && o.Code == 0 && o.Status == NotPersisted {
+			if o != nil && o.Code == 0 && o.Status == errcode.NotPersisted {
 				t.Fatalf("batch %d delivered with status NotPersisted", i)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/errcode"
 )
 
 // expireEvery is how often housekeeping looks for batches past
@@ -13,7 +14,7 @@ const expireEvery = 100 * time.Millisecond
 // housekeeping is the sender's own goroutine, started by New and stopped
 // by Close: every expireEvery it fails the queued batches whose
 // message.timeout.ms has passed, and after a fatal error it fails every
-// queued batch with CodePurgeQueue, at once when raiseFatal kicks it and
+// queued batch with errcode.PurgeQueue, at once when raiseFatal kicks it and
 // at every tick after that (a Produce that passed its fatal check just
 // before the error may still append).
 func (s *Sender) housekeeping() {
@@ -29,7 +30,7 @@ func (s *Sender) housekeeping() {
 		case <-s.kick:
 		}
 		if s.cfg.Idempotent && s.pid.State() == StateFatal {
-			s.failAllQueued(CodePurgeQueue, "purged after a fatal error")
+			s.failAllQueued(errcode.PurgeQueue, "purged after a fatal error")
 			continue
 		}
 		now := s.clock.Now()

@@ -5,13 +5,8 @@ import (
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/twmb/franz-go/pkg/kmsg"
-)
-
-// Local librdkafka codes of the idempotent producer.
-const (
-	CodeFatal            int32 = -150
-	CodeGaplessGuarantee int32 = -148
 )
 
 // requestPID sends InitProducerId on conn. Any broker can answer for a
@@ -21,7 +16,7 @@ func (sk *Sink) requestPID(conn *broker.Conn) {
 	s := sk.s
 	v := conn.MaxVersion(kmsg.InitProducerID.Int16())
 	if v < 0 {
-		s.raiseFatal(CodeUnsupportedFeature, fmt.Sprintf("broker %s does not support InitProducerId: idempotence needs Kafka 0.11 or later", conn.Addr()))
+		s.raiseFatal(errcode.UnsupportedFeature, fmt.Sprintf("broker %s does not support InitProducerId: idempotence needs Kafka 0.11 or later", conn.Addr()))
 		return
 	}
 	req := kmsg.NewPtrInitProducerIDRequest()
@@ -37,13 +32,13 @@ func (sk *Sink) requestPID(conn *broker.Conn) {
 			return
 		}
 		resp := kresp.(*kmsg.InitProducerIDResponse)
-		switch resp.ErrorCode {
-		case 0:
+		switch code := errcode.Code(resp.ErrorCode); code {
+		case errcode.NoError:
 			s.pid.assigned(resp.ProducerID, resp.ProducerEpoch)
-		case 31, 50, 53: // CLUSTER_AUTHORIZATION_FAILED, INVALID_TRANSACTION_TIMEOUT, TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-			s.raiseFatal(int32(resp.ErrorCode), fmt.Sprintf("InitProducerId refused by %s: error %d", conn.Addr(), resp.ErrorCode))
-		case 47, 90: // INVALID_PRODUCER_EPOCH, PRODUCER_FENCED
-			s.raiseFatal(-144, fmt.Sprintf("producer fenced by %s: error %d", conn.Addr(), resp.ErrorCode))
+		case errcode.ClusterAuthorizationFailed, errcode.InvalidTransactionTimeout, errcode.TransactionalIDAuthorizationFailed:
+			s.raiseFatal(code, fmt.Sprintf("InitProducerId refused by %s: error %d", conn.Addr(), resp.ErrorCode))
+		case errcode.InvalidProducerEpoch, errcode.ProducerFenced:
+			s.raiseFatal(errcode.Fenced, fmt.Sprintf("producer fenced by %s: error %d", conn.Addr(), resp.ErrorCode))
 		default: // coordinator loading or moving, and the like: ask again
 			s.pid.requestFailed(now)
 		}
@@ -101,21 +96,21 @@ func (s *Sender) finishBump() {
 // repair that with an epoch bump, or, under enable.gapless.guarantee, stop
 // with a fatal error. Message timeouts are repaired even then, as in
 // librdkafka.
-func (s *Sender) leaveGap(p *Partition, b *accumulator.Batch, code int32, detail string) {
+func (s *Sender) leaveGap(p *Partition, b *accumulator.Batch, code errcode.Code, detail string) {
 	if !s.cfg.Idempotent || !p.hasSequence(b) {
 		return
 	}
-	if s.cfg.Gapless && code != CodeMsgTimedOut {
-		s.raiseFatal(CodeGaplessGuarantee, "enable.gapless.guarantee: a batch failed and left a gap in the sequence: "+detail)
+	if s.cfg.Gapless && code != errcode.MsgTimedOut {
+		s.raiseFatal(errcode.GaplessGuarantee, "enable.gapless.guarantee: a batch failed and left a gap in the sequence: "+detail)
 		return
 	}
 	s.bump(fmt.Sprintf("gap left by failed batch of %s [%d]", p.Topic, p.ID))
 }
 
 // fatal fails a batch with code and raises the fatal error.
-func (s *Sender) fatal(t *inflight, code int32, detail string) {
+func (s *Sender) fatal(t *inflight, code errcode.Code, detail string) {
 	s.raiseFatal(code, detail)
-	s.fail(t, code, detail, PossiblyPersisted)
+	s.fail(t, code, detail, errcode.PossiblyPersisted)
 }
 
 // raiseFatal moves the idempotent producer to its fatal state and tells the
@@ -123,7 +118,7 @@ func (s *Sender) fatal(t *inflight, code int32, detail string) {
 // first. It completes no batch itself: housekeeping purges the queues
 // (kicked here), so no caller, whatever it holds, finds batches completed
 // under it.
-func (s *Sender) raiseFatal(code int32, detail string) {
+func (s *Sender) raiseFatal(code errcode.Code, detail string) {
 	if s.pid.setFatal(fmt.Errorf("%s", detail)) {
 		s.results.Fatal(code, detail)
 		select {

@@ -1,10 +1,6 @@
 package sender
 
-// Local librdkafka codes of a purge.
-const (
-	CodePurgeQueue    int32 = -152
-	CodePurgeInflight int32 = -151
-)
+import "github.com/kprod-go/kprod/internal/errcode"
 
 // PurgeInflight fails every batch waiting for a response with
 // ErrPurgeInflight (status PossiblyPersisted: it may still be written), as
@@ -20,7 +16,7 @@ func (s *Sender) PurgeInflight() {
 	for _, sk := range sinks {
 		for _, r := range sk.takeRequests() {
 			for i := range r.batches {
-				s.fail(&r.batches[i], CodePurgeInflight, "purged while in flight", PossiblyPersisted)
+				s.fail(&r.batches[i], errcode.PurgeInflight, "purged while in flight", errcode.PossiblyPersisted)
 			}
 		}
 		sk.Wake()

@@ -10,6 +10,8 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/deadline"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/wire"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -29,9 +31,9 @@ type inflight struct {
 	r          *request // the request it went in
 	p          *Partition
 	b          *accumulator.Batch
-	prevStatus int8 // the batch's status before this attempt
-	answered   bool // its outcome is decided: success, failure or retry
-	done       bool // the attempt's bookkeeping is over (landed)
+	prevStatus errcode.Status // the batch's status before this attempt
+	answered   bool           // its outcome is decided: success, failure or retry
+	done       bool           // the attempt's bookkeeping is over (landed)
 }
 
 // request is one Produce request and the batches it carries.
@@ -136,8 +138,8 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 	if version < minProduceVersion {
 		if b, _ := p.Queue.Take(now, lingerDone, maxBytes); b != nil {
 			const detail = "broker does not support Produce v3 (record batch v2)"
-			sk.s.leaveGap(p, b, CodeUnsupportedFeature, detail)
-			sk.s.complete(p, b, Outcome{Code: CodeUnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status), Detail: detail})
+			sk.s.leaveGap(p, b, errcode.UnsupportedFeature, detail)
+			sk.s.complete(p, b, Outcome{Code: errcode.UnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: statusOf(b), Detail: detail})
 		}
 		return nil, -1
 	}
@@ -251,10 +253,8 @@ func (s *Sender) compressed(in, out int) {
 func (sk *Sink) send(conn *broker.Conn, r *request) {
 	for i := range r.batches {
 		t := &r.batches[i]
-		t.prevStatus = t.b.Status
-		if t.b.Status < int8(PossiblyPersisted) {
-			t.b.Status = int8(PossiblyPersisted) // once written, it may be in the log
-		}
+		t.prevStatus = statusOf(t.b)
+		setStatus(t.b, max(t.prevStatus, errcode.PossiblyPersisted)) // once written, it may be in the log
 	}
 	r.conn = conn
 	sk.track(r)
@@ -265,8 +265,8 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 		sk.untrack(r)
 		for i := range r.batches {
 			t := &r.batches[i]
-			t.b.Status = t.prevStatus
-			sk.s.retry(t, sk.s.clock.Now(), CodeTransport, err.Error(), false, NotPersisted, true)
+			setStatus(t.b, t.prevStatus)
+			sk.s.retry(t, sk.s.clock.Now(), errcode.Transport, err.Error(), false, errcode.NotPersisted, true)
 		}
 	}
 }
@@ -280,14 +280,15 @@ const minRequestWait = 100 * time.Millisecond
 // each Produce request the same way), or zero for no such bound. The
 // connection also applies socket.timeout.ms.
 func (s *Sender) requestDeadline(r *request) time.Time {
-	if s.cfg.MessageTimeout <= 0 {
-		return time.Time{}
-	}
 	oldest := r.batches[0].b.FirstAppend
 	for _, t := range r.batches[1:] {
 		oldest = min(oldest, t.b.FirstAppend)
 	}
-	left := time.Duration(oldest + int64(s.cfg.MessageTimeout) - s.clock.Now())
+	at, ok := deadline.At(oldest, s.cfg.MessageTimeout)
+	if !ok {
+		return time.Time{}
+	}
+	left := time.Duration(at - s.clock.Now())
 	return time.Now().Add(max(left, minRequestWait))
 }
 

@@ -5,15 +5,10 @@ import (
 	"fmt"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/deadline"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
-)
-
-// Kafka error codes the idempotent path treats specially.
-const (
-	errOutOfOrderSequence int16 = 45
-	errDuplicateSequence  int16 = 46
-	errUnknownProducerID  int16 = 59
 )
 
 // handle settles every batch of r from its response, or from the error that
@@ -28,18 +23,19 @@ func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 	r.sink.untrack(r)
 	now := s.clock.Now()
 	if err != nil {
-		code := CodeTransport
+		code := errcode.Transport
 		if errors.Is(err, broker.ErrTimeout) {
-			code = CodeTimedOut
+			code = errcode.TimedOut
 		}
+		a := code.Produce()
 		for i := range r.batches {
-			s.retry(&r.batches[i], now, code, err.Error(), true, PossiblyPersisted, true)
+			s.retry(&r.batches[i], now, code, err.Error(), a.Counted, a.Status, a.Refresh)
 		}
 		return
 	}
 	if resp == nil { // acks=0: written is all we will ever know
 		for i := range r.batches {
-			s.succeed(&r.batches[i], -1, -1, PossiblyPersisted)
+			s.succeed(&r.batches[i], -1, -1, errcode.PossiblyPersisted)
 		}
 		return
 	}
@@ -67,7 +63,7 @@ func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 			if lost == nil {
 				lost = fmt.Errorf("%w: %s", broker.ErrProtocol, detail)
 			}
-			s.retry(t, now, CodeTransport, detail, true, PossiblyPersisted, false)
+			s.retry(t, now, errcode.Transport, detail, true, errcode.PossiblyPersisted, false)
 		}
 	}
 	if lost != nil && r.conn != nil {
@@ -88,27 +84,27 @@ func (r *request) find(topic string, partition int32) *inflight {
 
 // settle applies one partition's answer to its batch.
 func (s *Sender) settle(t *inflight, now int64, rp *kmsg.ProduceResponseTopicPartition) {
-	code := rp.ErrorCode
-	if code == 0 {
+	code := errcode.Code(rp.ErrorCode)
+	if code == errcode.NoError {
 		s.ack(t, rp.BaseOffset, rp.LogAppendTime)
 		return
 	}
-	detail := describe(code, t.p, rp.ErrorMessage)
+	detail := describe(rp.ErrorCode, t.p, rp.ErrorMessage)
 	if s.cfg.Idempotent && s.settleIdempotent(t, now, code, detail) {
 		return
 	}
-	a := classify(code)
-	if a.retry {
-		s.retry(t, now, int32(code), detail, a.counted, a.status, a.refresh)
+	a := code.Produce()
+	if a.Retry {
+		s.retry(t, now, code, detail, a.Counted, a.Status, a.Refresh)
 		return
 	}
-	s.fail(t, int32(code), detail, a.status)
+	s.fail(t, code, detail, a.Status)
 }
 
 // settleIdempotent handles the errors whose meaning depends on the
 // producer's sequences (librdkafka's rd_kafka_handle_idempotent_Produce_error)
 // and reports whether it did.
-func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail string) bool {
+func (s *Sender) settleIdempotent(t *inflight, now int64, code errcode.Code, detail string) bool {
 	b := t.b
 	pos, resends, current := t.p.position(b)
 	draining := s.pid.State() == StateDrainBump
@@ -118,17 +114,17 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 	// the earlier one.
 	behind := !current || draining || pos > 0
 	switch code {
-	case errDuplicateSequence: // the broker already has it: a success whose offset is lost
+	case errcode.DuplicateSequenceNumber: // the broker already has it: a success whose offset is lost
 		s.ack(t, -1, -1)
-	case errOutOfOrderSequence:
+	case errcode.OutOfOrderSequenceNumber:
 		switch {
 		case behind:
-			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+			s.retry(t, now, code, detail, false, errcode.NotPersisted, false)
 			if current && !draining && resends == 0 { // the earlier batch failed for good: repair the gap with a new epoch
 				s.bump("sequence gap before " + detail)
 			}
 		case pos == 0: // the broker lacks sequences it acknowledged: nothing safe remains
-			s.fatal(t, int32(code), detail+": the broker no longer has the batches before this one, which it acknowledged")
+			s.fatal(t, code, detail+": the broker no longer has the batches before this one, which it acknowledged")
 		default:
 			// Behind the acknowledged sequence. A batch the broker wrote
 			// is answered as a duplicate: with at most five in flight and
@@ -138,17 +134,17 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 			// later ones are: the broker accepted them without checking
 			// they followed on. librdkafka treats this as fatal too; it is
 			// never counted as delivered.
-			s.fatal(t, int32(code), detail+": the broker holds later batches of this producer but not this one")
+			s.fatal(t, code, detail+": the broker holds later batches of this producer but not this one")
 		}
-	case errUnknownProducerID:
+	case errcode.UnknownProducerID:
 		switch {
 		case behind:
-			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+			s.retry(t, now, code, detail, false, errcode.NotPersisted, false)
 		case pos == 0 && b.Retries == 0: // the broker expired our state (KIP-360): bump and resend
-			s.retry(t, now, int32(code), detail, false, NotPersisted, false)
+			s.retry(t, now, code, detail, false, errcode.NotPersisted, false)
 			s.bump("broker no longer knows the producer id: " + detail)
 		default:
-			s.fatal(t, int32(code), detail)
+			s.fatal(t, code, detail)
 		}
 	default:
 		return false
@@ -167,11 +163,11 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code int16, detail str
 func (s *Sender) ack(t *inflight, baseOffset, logAppendTime int64) {
 	if s.cfg.Idempotent {
 		if why := t.p.written(t.b, baseOffset, s.clock.Now()); why != "" {
-			s.raiseFatal(CodeInconsistent, fmt.Sprintf("%s [%d]: %s: it is not checking this producer's sequences, and the log has them out of order",
+			s.raiseFatal(errcode.Inconsistent, fmt.Sprintf("%s [%d]: %s: it is not checking this producer's sequences, and the log has them out of order",
 				t.p.Topic, t.p.ID, why))
 		}
 	}
-	s.succeed(t, baseOffset, logAppendTime, Persisted)
+	s.succeed(t, baseOffset, logAppendTime, errcode.Persisted)
 }
 
 // describe names a broker error and the partition it hit.
@@ -189,7 +185,7 @@ func describe(code int16, p *Partition, msg *string) string {
 }
 
 // succeed completes a batch that reached the log.
-func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status Status) {
+func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status errcode.Status) {
 	t.answered = true
 	s.landed(t)
 	s.completeInflight(t, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
@@ -199,23 +195,23 @@ func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status St
 // the producer is closing, the retry budget is spent or the message timeout
 // has passed. counted says whether this attempt uses up a retry; refresh
 // asks for new metadata first (the leader may have moved).
-func (s *Sender) retry(t *inflight, now int64, code int32, detail string, counted bool, status Status, refresh bool) {
+func (s *Sender) retry(t *inflight, now int64, code errcode.Code, detail string, counted bool, status errcode.Status, refresh bool) {
 	t.answered = true
 	b := t.b
-	b.Status = max(t.prevStatus, int8(status)) // what this attempt says, unless an earlier one may have landed
+	setStatus(b, max(t.prevStatus, status)) // what this attempt says, unless an earlier one may have landed
 	if s.closing.Load() {
-		s.fail(t, CodeDestroy, "producer closed while the batch was in flight", Status(b.Status))
+		s.fail(t, errcode.Destroy, "producer closed while the batch was in flight", statusOf(b))
 		return
 	}
 	if counted {
 		b.Retries++
 		if b.Retries > s.cfg.Retries {
-			s.fail(t, code, detail+fmt.Sprintf(" (no retries left after %d)", s.cfg.Retries), Status(b.Status))
+			s.fail(t, code, detail+fmt.Sprintf(" (no retries left after %d)", s.cfg.Retries), statusOf(b))
 			return
 		}
 	}
-	if s.cfg.MessageTimeout > 0 && now-b.FirstAppend >= int64(s.cfg.MessageTimeout) {
-		s.fail(t, CodeMsgTimedOut, "message timed out; last attempt: "+detail, Status(b.Status))
+	if deadline.Expired(b.FirstAppend, now, s.cfg.MessageTimeout) {
+		s.fail(t, errcode.MsgTimedOut, "message timed out; last attempt: "+detail, statusOf(b))
 		return
 	}
 	if s.cfg.Idempotent {
@@ -237,7 +233,7 @@ func (s *Sender) requeue(t *inflight) {
 	t.p.Queue.Requeue(t.b) // back in place before the partition may send again
 	s.landed(t)
 	if s.cfg.Idempotent && s.pid.State() == StateFatal {
-		s.FailQueued(t.p, CodePurgeQueue, "purged after a fatal error")
+		s.FailQueued(t.p, errcode.PurgeQueue, "purged after a fatal error")
 		return
 	}
 	t.p.Wake()
@@ -245,10 +241,10 @@ func (s *Sender) requeue(t *inflight) {
 
 // fail completes a batch with an error. For an idempotent producer, a
 // failed batch that carried a sequence leaves a gap that must be repaired.
-func (s *Sender) fail(t *inflight, code int32, detail string, status Status) {
+func (s *Sender) fail(t *inflight, code errcode.Code, detail string, status errcode.Status) {
 	t.answered = true
-	status = max(status, Status(t.prevStatus)) // an earlier attempt may have landed
-	t.b.Status = int8(status)
+	status = max(status, t.prevStatus) // an earlier attempt may have landed
+	setStatus(t.b, status)
 	if !s.closing.Load() {
 		s.leaveGap(t.p, t.b, code, detail)
 	}
@@ -284,31 +280,4 @@ func (s *Sender) releaseInflight() {
 	if s.idemInflight.Add(-1) == 0 {
 		s.finishBump()
 	}
-}
-
-// action is what to do with a batch a broker rejected.
-type action struct {
-	retry   bool   // try again
-	counted bool   // the retry uses up one of `retries`
-	refresh bool   // refresh metadata first
-	status  Status // what the error says about persistence
-}
-
-// classify maps a Produce error code to librdkafka's handling
-// (rd_kafka_handle_Produce_error): refresh-and-retry errors are not
-// counted, plain retries are, everything else is permanent.
-func classify(code int16) action {
-	switch code {
-	case 3, 5, 6, 8, 9: // UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, BROKER_NOT_AVAILABLE, REPLICA_NOT_AVAILABLE
-		return action{retry: true, refresh: true, status: NotPersisted}
-	case 56: // KAFKA_STORAGE_ERROR
-		return action{retry: true, counted: true, refresh: true, status: NotPersisted}
-	case 2, 19: // CORRUPT_MESSAGE, NOT_ENOUGH_REPLICAS
-		return action{retry: true, counted: true, status: NotPersisted}
-	case 7, 20: // REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS_AFTER_APPEND
-		return action{retry: true, counted: true, status: PossiblyPersisted}
-	case errOutOfOrderSequence, errDuplicateSequence: // without idempotence: permanent, and it may be there
-		return action{status: PossiblyPersisted}
-	}
-	return action{status: NotPersisted}
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/deadline"
+	"github.com/kprod-go/kprod/internal/errcode"
 )
 
 // Config is the part of the producer's configuration the sender applies.
@@ -52,9 +54,9 @@ type Results interface {
 	// RefreshMetadata asks for a metadata refresh soon; reason is for logs.
 	RefreshMetadata(reason string)
 	// Fatal reports a fatal idempotence error, once, before the sender
-	// fails its queued batches with CodePurgeQueue. The sender sends
+	// fails its queued batches with errcode.PurgeQueue. The sender sends
 	// nothing more; requests in flight still complete.
-	Fatal(code int32, detail string)
+	Fatal(code errcode.Code, detail string)
 }
 
 // Partition is one topic partition's queue and its current leader. The
@@ -224,7 +226,7 @@ func (s *Sender) WakeAll() {
 }
 
 // Close stops housekeeping and every sink, and closes their connections.
-// Requests in flight complete with CodeDestroy through Results.Complete,
+// Requests in flight complete with errcode.Destroy through Results.Complete,
 // then so does every batch still queued, before Close returns.
 func (s *Sender) Close() {
 	close(s.stopHK)
@@ -241,32 +243,33 @@ func (s *Sender) Close() {
 		close(sk.stop)
 	}
 	s.wg.Wait()
-	s.failAllQueued(CodeDestroy, "producer closed before the message was sent")
+	s.failAllQueued(errcode.Destroy, "producer closed before the message was sent")
 }
 
 // PurgeQueued fails every batch queued on every partition with
-// CodePurgeQueue, as librdkafka's RD_KAFKA_PURGE_F_QUEUE does.
+// errcode.PurgeQueue, as librdkafka's RD_KAFKA_PURGE_F_QUEUE does.
 func (s *Sender) PurgeQueued() {
-	s.failAllQueued(CodePurgeQueue, "purged from the queue")
+	s.failAllQueued(errcode.PurgeQueue, "purged from the queue")
 }
 
 // failAllQueued completes every batch queued on every partition with code.
-func (s *Sender) failAllQueued(code int32, detail string) {
+func (s *Sender) failAllQueued(code errcode.Code, detail string) {
 	for _, p := range *s.parts.Load() {
 		s.FailQueued(p, code, detail)
 	}
 }
 
-// expire completes with CodeMsgTimedOut the batches queued on p whose
+// expire completes with errcode.MsgTimedOut the batches queued on p whose
 // first message has waited longer than the message timeout.
 func (s *Sender) expire(p *Partition, now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
-	if s.cfg.MessageTimeout <= 0 {
+	cutoff, ok := deadline.Cutoff(now, s.cfg.MessageTimeout)
+	if !ok {
 		return scratch
 	}
-	expired := p.Queue.TakeExpired(scratch[:0], now-int64(s.cfg.MessageTimeout))
+	expired := p.Queue.TakeExpired(scratch[:0], cutoff)
 	for _, b := range expired {
-		s.leaveGap(p, b, CodeMsgTimedOut, "message timed out in the queue")
-		s.complete(p, b, Outcome{Code: CodeMsgTimedOut, Status: Status(b.Status), BaseOffset: -1, LogAppendTime: -1,
+		s.leaveGap(p, b, errcode.MsgTimedOut, "message timed out in the queue")
+		s.complete(p, b, Outcome{Code: errcode.MsgTimedOut, Status: statusOf(b), BaseOffset: -1, LogAppendTime: -1,
 			Detail: "message timed out before it could be sent"})
 	}
 	clear(expired)
@@ -280,14 +283,14 @@ func (s *Sender) complete(p *Partition, b *accumulator.Batch, o Outcome) {
 }
 
 // FailQueued completes every batch queued on p with code: for a topic or
-// partition that no longer exists, Close (CodeDestroy) and purges. Batches
+// partition that no longer exists, Close (errcode.Destroy) and purges. Batches
 // keep the persistence status earlier
 // attempts gave them.
-func (s *Sender) FailQueued(p *Partition, code int32, detail string) {
+func (s *Sender) FailQueued(p *Partition, code errcode.Code, detail string) {
 	for _, b := range p.Queue.TakeAll(nil) {
 		if !s.closing.Load() {
 			s.leaveGap(p, b, code, detail)
 		}
-		s.complete(p, b, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: Status(b.Status)})
+		s.complete(p, b, Outcome{Code: code, Detail: detail, BaseOffset: -1, LogAppendTime: -1, Status: statusOf(b)})
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/errcode"
 )
 
 // seqState is one partition's idempotence bookkeeping. Sequences are given
@@ -133,7 +134,7 @@ func (st *seqState) sentLocked(conn *broker.Conn, b *accumulator.Batch, gen uint
 // putBack records, before b goes back in its queue, that it will be sent
 // again; written is what its last attempt says about the log. Until it is,
 // the partition sends nothing behind it.
-func (p *Partition) putBack(b *accumulator.Batch, written Status) {
+func (p *Partition) putBack(b *accumulator.Batch, written errcode.Status) {
 	st := &p.seq
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -141,7 +142,7 @@ func (p *Partition) putBack(b *accumulator.Batch, written Status) {
 		return // its generation is over: it will be sent with new sequences
 	}
 	st.resends++
-	if written == NotPersisted && (!st.refused || seqAfter(st.refusal, b.Sequence)) {
+	if written == errcode.NotPersisted && (!st.refused || seqAfter(st.refusal, b.Sequence)) {
 		st.refused, st.refusal = true, b.Sequence
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/wire"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -65,8 +66,8 @@ func (f *seqFixture) send(tb testing.TB) *request {
 	f.s.idemInflight.Add(1)
 	r := &request{sink: f.sink, req: &produceRequest{ProduceRequest: kmsg.NewPtrProduceRequest()}}
 	r.add(f.p, b)
-	r.batches[0].prevStatus = b.Status
-	b.Status = int8(PossiblyPersisted)
+	r.batches[0].prevStatus = statusOf(b)
+	setStatus(b, errcode.PossiblyPersisted)
 	return r
 }
 
@@ -159,7 +160,7 @@ func TestAResendGoesAloneAndNothingIsSentBehindIt(t *testing.T) {
 			t.Fatalf("resend %d: another batch may go behind it before it settles", i)
 		}
 		f.answer(r, 0)
-		if o := f.outcome(t, r); o == nil || o.Code != 0 || o.Status != Persisted {
+		if o := f.outcome(t, r); o == nil || o.Code != 0 || o.Status != errcode.Persisted {
 			t.Fatalf("resend %d: got %+v, want delivered", i, o)
 		}
 	}
@@ -190,7 +191,7 @@ func TestOutOfOrderSequenceBehindTheAcknowledgedOneIsNeverDelivered(t *testing.T
 	// it remembers the last five batches, and at most four followed.
 	f.answer(r, 45)
 	o := f.outcome(t, r)
-	if o == nil || o.Code != 45 || o.Status != PossiblyPersisted {
+	if o == nil || o.Code != 45 || o.Status != errcode.PossiblyPersisted {
 		t.Fatalf("got %+v, want OUT_OF_ORDER_SEQUENCE_NUMBER, possibly persisted (never delivered)", o)
 	}
 	if len(f.log.fatal) != 1 || f.log.fatal[0] != 45 {
@@ -204,11 +205,11 @@ func TestAnAcknowledgementAheadOfARefusedBatchIsFatal(t *testing.T) {
 	r1, r2 := f.send(t), f.send(t)
 	f.answer(r1, 19) // not written
 	f.answer(r2, 0)  // written all the same: the broker did not check it followed on
-	if o := f.outcome(t, r2); o == nil || o.Code != 0 || o.Status != Persisted {
+	if o := f.outcome(t, r2); o == nil || o.Code != 0 || o.Status != errcode.Persisted {
 		t.Fatalf("the batch the broker wrote: got %+v, want delivered", o)
 	}
-	if len(f.log.fatal) != 1 || f.log.fatal[0] != CodeInconsistent {
-		t.Fatalf("fatal errors %v, want [%d] (_INCONSISTENT) as librdkafka", f.log.fatal, CodeInconsistent)
+	if len(f.log.fatal) != 1 || f.log.fatal[0] != errcode.Inconsistent {
+		t.Fatalf("fatal errors %v, want [%d] (_INCONSISTENT) as librdkafka", f.log.fatal, errcode.Inconsistent)
 	}
 	// The refused batch waits at the head of its queue, where the
 	// producer's fatal handler fails it; it is never sent again.
@@ -221,11 +222,11 @@ func TestARetryAfterAFatalErrorFailsInsteadOfWaitingInTheQueue(t *testing.T) {
 	f := newSeqFixture(t, 8)
 	f.answer(f.send(t), 0)
 	r1, r2 := f.send(t), f.send(t)
-	f.s.raiseFatal(CodeFatal, "test")
+	f.s.raiseFatal(errcode.Fatal, "test")
 	f.answer(r1, 19)
 	f.answer(r2, 45)
 	for i, r := range []*request{r1, r2} {
-		if o := f.outcome(t, r); o == nil || o.Code != CodePurgeQueue {
+		if o := f.outcome(t, r); o == nil || o.Code != errcode.PurgeQueue {
 			t.Errorf("batch %d: got %+v, want failed with _PURGE_QUEUE", i, o)
 		}
 	}
@@ -259,12 +260,12 @@ func TestAResendWrittenAfterLaterSequencesIsFatal(t *testing.T) {
 			f.answerAt(r2, 104) // so the broker may accept the batch behind it
 			r := f.send(t)      // r1's batch again, alone
 			f.answerAt(r, tc.offset)
-			if o := f.outcome(t, r); o == nil || o.Code != 0 || o.Status != Persisted || o.BaseOffset != tc.offset {
+			if o := f.outcome(t, r); o == nil || o.Code != 0 || o.Status != errcode.Persisted || o.BaseOffset != tc.offset {
 				t.Fatalf("the resend: got %+v, want delivered at %d", o, tc.offset)
 			}
-			var want []int32
+			var want []errcode.Code
 			if tc.inconsistent {
-				want = []int32{CodeInconsistent}
+				want = []errcode.Code{errcode.Inconsistent}
 			}
 			if fmt.Sprint(f.log.fatal) != fmt.Sprint(want) {
 				t.Fatalf("fatal errors %v, want %v", f.log.fatal, want)

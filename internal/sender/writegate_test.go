@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -94,7 +95,7 @@ func TestARequestSettledWhileBeingWrittenKeepsItsChunksUntilTheWriteEnds(t *test
 
 		f.s.PurgeInflight()
 		require.Len(t, f.log.outcomes[f.b], 1)
-		require.Equal(t, CodePurgeInflight, f.log.outcomes[f.b][0].Code)
+		require.Equal(t, errcode.PurgeInflight, f.log.outcomes[f.b][0].Code)
 		require.Equal(t, inUse, f.inUse())
 
 		f.r.endWrite(f.s)
