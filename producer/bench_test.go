@@ -3,6 +3,7 @@ package producer_test
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -55,11 +56,18 @@ func TestProduceAllocatesNothingBesidesTheMessage(t *testing.T) {
 	}
 	round()
 	drain(t, p, n)
-	allocs := testing.AllocsPerRun(3, func() {
-		round()
-		p.Purge(producer.PurgeQueue) // reports wait in Poll's queue; served below, outside the count
-	})
-	for p.Poll(0) != nil {
+	// AllocsPerRun counts every goroutine's allocations: the producer's
+	// own goroutines (and, under -race on a loaded machine, the runtime)
+	// add some in any round. The fewest of several rounds is the closest
+	// to Produce's own; an allocation per message shows in every round.
+	allocs := math.Inf(1)
+	for range 5 {
+		allocs = min(allocs, testing.AllocsPerRun(3, func() {
+			round()
+			p.Purge(producer.PurgeQueue) // reports wait in Poll's queue; served below, outside the count
+		}))
+		for p.Poll(0) != nil {
+		}
 	}
 	// Purge and its reports cost a few allocations per round (error values,
 	// queue growth); Produce itself must cost none per message.
