@@ -8,6 +8,7 @@ import (
 
 	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/metadata"
+	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/kprod-go/kprod/internal/sender"
 )
 
@@ -146,7 +147,7 @@ func (m *metaLoop) connection() (*broker.Conn, error) {
 	var last error
 	for i := range addrs {
 		addr := addrs[(start+i)%len(addrs)]
-		c, err := broker.Dial(m.ctx, addr, m.bcfg)
+		c, err := broker.NewConnector(m.bcfg).Connect(m.ctx, observe.Node{ID: -1, Addr: addr})
 		if err == nil {
 			m.next = (start + i + 1) % len(addrs)
 			m.conn = c
