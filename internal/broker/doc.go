@@ -23,3 +23,7 @@ const (
 	MaxInitProducerIDVersion = 1
 	MaxApiVersionsVersion    = 2
 )
+
+// MaxFindCoordinatorVersion is the newest FindCoordinator kprod sends, for
+// the router: v1 adds the coordinator type, v3 is flexible.
+const MaxFindCoordinatorVersion = 2
