@@ -8,6 +8,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
 )
@@ -30,6 +31,7 @@ type Producer struct {
 	acc   accumulator.Config // shared by every partition queue; read-only
 	snd   *sender.Sender
 	meta  *metaLoop
+	route *route.Router // control requests: metadata, InitProducerId
 
 	reports *reportQueue  // reports and events for Poll
 	chans   *chanReporter // reports for deliveryChans
@@ -120,6 +122,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		MaxResponse:    cfg.receiveMessageMaxBytes,
 		Dial:           o.dial,
 	}
+	p.route = route.New(broker.NewConnector(bcfg), cfg.bootstrapServers)
 	p.snd = sender.New(sender.Config{
 		Acks:                cfg.acks,
 		RequestTimeout:      cfg.requestTimeout,
@@ -136,8 +139,9 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		Idempotent:          cfg.enableIdempotence,
 		Gapless:             cfg.enableGaplessGuarantee,
 		PipelinePartitions:  o.pipelinePartitions,
+		Router:              p.route,
 	}, hooks{p}, p.clock)
-	p.meta = newMetaLoop(p, bcfg)
+	p.meta = newMetaLoop(p, p.route)
 	p.wg.Add(1)
 	go p.housekeeping()
 	return p, nil
@@ -195,6 +199,7 @@ func (p *Producer) Close() {
 	p.now.close()
 	p.meta.close()
 	p.snd.Close() // in-flight batches complete with ErrDestroy
+	p.route.Close()
 	for _, t := range *p.topics.Load() {
 		t.failAll(p, ErrDestroy, "producer closed before the message was sent")
 	}

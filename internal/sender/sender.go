@@ -13,6 +13,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/route"
 )
 
 // Config is the part of the producer's configuration the sender applies.
@@ -35,6 +36,11 @@ type Config struct {
 	// MaxInFlight batches in flight once the broker has shown it holds the
 	// producer's state (WithPartitionPipelining); otherwise one.
 	PipelinePartitions bool
+
+	// Router sends the control requests (InitProducerId) on connections
+	// apart from the produce connections. Broker.Observer, when set, also
+	// hears of every batch written.
+	Router *route.Router
 }
 
 // Hooks is how the sender reports to the producer. Methods are called from

@@ -184,7 +184,7 @@ func (sk *Sink) drain(ctx context.Context) int64 {
 		return next
 	}
 	if sk.s.cfg.Idempotent {
-		if ok, at := sk.ensurePID(conn, now); !ok {
+		if ok, at := sk.ensurePID(now); !ok {
 			return at
 		}
 	}
