@@ -121,6 +121,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		KeepAlive:      cfg.socketKeepalive,
 		MaxResponse:    cfg.receiveMessageMaxBytes,
 		Dial:           o.dial,
+		Observer:       o.observer,
 	}
 	p.route = route.New(broker.NewConnector(bcfg), cfg.bootstrapServers)
 	p.snd = sender.New(sender.Config{
