@@ -2,27 +2,27 @@ package producer
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
-	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/metadata"
+	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
 )
 
 // metaLoop keeps the producer's view of the cluster current. It owns one
-// goroutine and one connection of its own, to any reachable broker (a
-// bootstrap server first, then any broker metadata listed), as librdkafka
-// keeps its bootstrap brokers apart from the learned ones.
+// goroutine, and asks any reachable broker through the router (brokers
+// from the metadata first, then the bootstrap servers), on the router's
+// connections, apart from the sinks' produce connections.
 //
 // It refreshes every topic.metadata.refresh.interval.ms, and soon after a
 // trigger: a new topic, a lost leader, a lost connection. Triggers closer
 // together than topic.metadata.refresh.fast.interval.ms are merged.
 type metaLoop struct {
 	p      *Producer
-	bcfg   broker.Config
+	router *route.Router
 	wake   chan struct{} // capacity 1: a pending trigger
 	stop   chan struct{} // closed by close
 	done   chan struct{} // closed when the goroutine exits
@@ -30,14 +30,11 @@ type metaLoop struct {
 	cancel context.CancelFunc
 
 	// Owned by the loop goroutine.
-	conn    *broker.Conn
-	learned []string // broker addresses from the latest metadata
-	next    int      // index of the next address to try
-	down    bool     // an ErrAllBrokersDown event has been raised and not cleared
+	down bool // an ErrAllBrokersDown event has been raised and not cleared
 }
 
-func newMetaLoop(p *Producer, bcfg broker.Config) *metaLoop {
-	m := &metaLoop{p: p, bcfg: bcfg, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+func newMetaLoop(p *Producer, router *route.Router) *metaLoop {
+	m := &metaLoop{p: p, router: router, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	go m.loop()
 	return m
@@ -60,11 +57,6 @@ func (m *metaLoop) close() {
 
 func (m *metaLoop) loop() {
 	defer close(m.done)
-	defer func() {
-		if m.conn != nil {
-			m.conn.Close(nil)
-		}
-	}()
 	cfg := m.p.cfg
 	fast := cfg.metadataRefreshFast
 	periodic := cfg.metadataRefreshInterval
@@ -102,61 +94,21 @@ func (m *metaLoop) loop() {
 }
 
 // refresh fetches metadata for every topic the producer has seen and
-// applies it.
+// applies it. The router sends the request once more on a fresh connection
+// when a stale one fails, and the connection bounds it with
+// socket.timeout.ms.
 func (m *metaLoop) refresh() error {
-	names := m.p.topicNames()
-	var snap *metadata.Snapshot
-	var err error
-	for attempt := 0; attempt < 2; attempt++ { // a stale connection gets one retry on a fresh one
-		conn, cerr := m.connection()
-		if cerr != nil {
-			m.allDown(cerr)
-			return cerr
-		}
-		ctx, cancel := context.WithTimeout(m.ctx, m.p.cfg.snd.Broker.RequestTimeout)
-		snap, err = metadata.Fetch(ctx, conn, names, m.p.cfg.allowAutoCreateTopics)
-		cancel()
-		if err == nil {
-			break
-		}
-		conn.Close(err)
-		m.conn = nil
-	}
+	snap, err := metadata.Fetch(m.ctx, m.router.Any, m.p.topicNames(), m.p.cfg.allowAutoCreateTopics)
 	if err != nil {
+		if errors.Is(err, route.ErrUnreachable) {
+			m.allDown(err)
+		}
 		return err
 	}
 	m.down = false
-	m.learned = m.learned[:0]
-	for _, id := range snap.BrokerIDs() {
-		m.learned = append(m.learned, snap.Brokers[id])
-	}
+	m.router.SetBrokers(snap.Brokers)
 	m.p.applyMetadata(snap)
 	return nil
-}
-
-// connection returns the loop's connection, dialing the next address in
-// turn (learned brokers first, then the bootstrap servers) when it has
-// none.
-func (m *metaLoop) connection() (*broker.Conn, error) {
-	if m.conn != nil && m.conn.Err() == nil {
-		return m.conn, nil
-	}
-	m.conn = nil
-	addrs := append(append([]string(nil), m.learned...), m.p.cfg.bootstrapServers...)
-	start := m.next
-	var last error
-	for i := range addrs {
-		addr := addrs[(start+i)%len(addrs)]
-		c, err := broker.Dial(m.ctx, addr, m.bcfg)
-		if err == nil {
-			m.next = (start + i + 1) % len(addrs)
-			m.conn = c
-			return c, nil
-		}
-		last = err
-	}
-	m.next = rand.IntN(len(addrs))
-	return nil, fmt.Errorf("no broker reachable among %d addresses: %w", len(addrs), last)
 }
 
 // allDown raises one ErrAllBrokersDown event per outage.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 
+	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/kprod-go/kprod/partitioner"
 )
 
@@ -16,6 +17,7 @@ type options struct {
 	partitioner        partitioner.Partitioner
 	dial               func(ctx context.Context, network, addr string) (net.Conn, error)
 	pipelinePartitions bool
+	observer           observe.Observer // withObserver; nil: nothing is reported
 }
 
 // WithPartitioner sets a custom partitioner for every topic, in place of

@@ -7,6 +7,8 @@ import (
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
 )
@@ -29,6 +31,7 @@ type Producer struct {
 	acc   accumulator.Config // bounds every partition queue; read-only, the sender's queues point to it
 	snd   *sender.Sender     // owns the partition queues, their batches, timeouts and failures
 	meta  *metaLoop
+	route *route.Router // control requests: metadata, InitProducerId
 
 	reports *reportQueue  // reports and events for Poll
 	chans   *chanReporter // reports for deliveryChans
@@ -115,8 +118,11 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	scfg.PipelinePartitions = o.pipelinePartitions
 	scfg.Broker.SoftwareName, scfg.Broker.SoftwareVer = "kprod", Version
 	scfg.Broker.Dial = o.dial
+	scfg.Broker.Observer = o.observer
+	p.route = route.New(broker.NewConnector(scfg.Broker), cfg.bootstrapServers)
+	scfg.Router = p.route
 	p.snd = sender.New(scfg, senderResults{p}, p.clock, &p.acc)
-	p.meta = newMetaLoop(p, scfg.Broker)
+	p.meta = newMetaLoop(p, p.route)
 	p.wg.Add(1)
 	go p.housekeeping()
 	return p, nil
@@ -174,6 +180,7 @@ func (p *Producer) Close() {
 	p.now.close()
 	p.meta.close()
 	p.snd.Close() // in-flight, then queued batches complete with ErrDestroy
+	p.route.Close()
 	for _, t := range *p.topics.Load() {
 		t.failUnassigned(p, ErrDestroy, "producer closed before the message was sent")
 	}

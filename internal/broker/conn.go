@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -21,11 +22,20 @@ type Config struct {
 	SoftwareName   string        // sent in ApiVersions v3+
 	SoftwareVer    string        // sent in ApiVersions v3+
 	RequestTimeout time.Duration // socket.timeout.ms: longest wait for one response
-	DialTimeout    time.Duration // socket.connection.setup.timeout.ms
+	DialTimeout    time.Duration // socket.connection.setup.timeout.ms: dial, TLS, ApiVersions and SASL together
 	KeepAlive      bool          // socket.keepalive.enable
 	MaxResponse    int           // receive.message.max.bytes; 0 means librdkafka's default, 100000000
 	// Dial overrides net.Dialer; tests use it to interpose on connections.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Handshake, when set, wraps a socket just dialed before any Kafka
+	// request goes over it: the TLS step (see Connector).
+	Handshake HandshakeFunc
+	// Authenticate, when set, authenticates a connection once its request
+	// versions are known: the SASL step (see Connector).
+	Authenticate AuthenticateFunc
+	// Observer, when set, is told of every connection's lifecycle and
+	// requests. Nil costs nothing.
+	Observer observe.Observer
 }
 
 // Done is called exactly once per request sent: with the decoded response,
@@ -40,6 +50,9 @@ type pending struct {
 	req      kmsg.Request
 	deadline time.Time // zero: no deadline
 	done     Done
+	// With an observer only: when the write began and when it ended (zero
+	// until then), for the request's round-trip time.
+	began, written time.Time
 }
 
 // Conn is one connection to a broker. Send may be called from any goroutine;
@@ -50,9 +63,11 @@ type pending struct {
 // closes; Close waits for it.
 type Conn struct {
 	addr     string
+	node     observe.Node
 	cfg      Config
+	obs      observe.Observer // cfg.Observer; nil: nothing is reported
 	nc       net.Conn
-	versions [kmsg.MaxKey + 1]int16 // set during Dial, read-only afterwards; -1 = unsupported
+	versions [kmsg.MaxKey + 1]int16 // set during Connect, read-only afterwards; -1 = unsupported
 
 	readerDone chan struct{} // closed when the reader goroutine has exited
 
@@ -70,30 +85,17 @@ type Conn struct {
 	queue    []pending // in send order
 	closed   bool
 	closeErr error
+	ready    bool // the Connector finished setting it up: its end is a disconnect
 }
 
-// Dial connects to addr and negotiates API versions.
-func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
-	if cfg.DialTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.DialTimeout)
-		defer cancel()
-	}
-	dial := cfg.Dial
-	if dial == nil {
-		d := &net.Dialer{KeepAlive: -1}
-		if cfg.KeepAlive {
-			d.KeepAlive = 0
-		}
-		dial = d.DialContext
-	}
-	nc, err := dial(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
-	}
+// newConn wraps a socket set up by a Connector and starts its reader. Only
+// ApiVersions may be sent until negotiate has run.
+func newConn(nc net.Conn, node observe.Node, cfg Config) *Conn {
 	c := &Conn{
-		addr:       addr,
+		addr:       node.Addr,
+		node:       node,
 		cfg:        cfg,
+		obs:        cfg.Observer,
 		nc:         nc,
 		readerDone: make(chan struct{}),
 		formatter:  kmsg.NewRequestFormatter(kmsg.FormatterClientID(cfg.ClientID)),
@@ -103,11 +105,19 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	}
 	c.versions[kmsg.ApiVersions] = MaxApiVersionsVersion
 	go c.readLoop()
-	if err := c.negotiate(ctx); err != nil {
-		c.Close(err)
-		return nil, fmt.Errorf("api versions with %s: %w", addr, err)
+	return c
+}
+
+// markReady records that the connection is set up, so that its end is
+// reported as a disconnect. It fails if the connection already closed.
+func (c *Conn) markReady() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return c.closeErr
 	}
-	return c, nil
+	c.ready = true
+	return nil
 }
 
 // negotiate asks the broker which request versions it supports, falling back
@@ -147,6 +157,10 @@ func (c *Conn) negotiate(ctx context.Context) error {
 
 // Addr returns the address the connection was dialed to.
 func (c *Conn) Addr() string { return c.addr }
+
+// Node returns the broker the connection goes to, as the Connector was
+// asked for it (node id -1 for a bootstrap server).
+func (c *Conn) Node() observe.Node { return c.node }
 
 // MaxVersion returns the highest version of the request with key that the
 // broker supports, or -1 if it supports none.
@@ -190,8 +204,15 @@ func (c *Conn) Send(req kmsg.Request, done Done) error {
 // at its deadline closes the connection, failing every waiting request with
 // ErrTimeout, since the stream can no longer be matched up.
 func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) error {
+	var asked, began time.Time // with an observer only
+	if c.obs != nil {
+		asked = time.Now()
+	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if c.obs != nil {
+		began = time.Now()
+	}
 
 	c.mu.Lock()
 	if c.closed {
@@ -208,7 +229,7 @@ func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) err
 				deadline = d
 			}
 		}
-		c.queue = append(c.queue, pending{corr: corr, req: req, deadline: deadline, done: done})
+		c.queue = append(c.queue, pending{corr: corr, req: req, deadline: deadline, done: done, began: began})
 		c.armDeadlineLocked()
 	}
 	c.mu.Unlock()
@@ -217,19 +238,25 @@ func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) err
 		_ = c.nc.SetWriteDeadline(time.Now().Add(c.cfg.RequestTimeout))
 	}
 	var err error
+	var n int64
 	if sr, ok := req.(Segmented); ok {
 		c.wbuf = c.formatter.AppendRequest(c.wbuf[:0], framingOnly{sr, &c.pieces}, corr)
 		c.bufs = segments(c.wbuf, c.pieces, c.bufs[:0])
 		bufs := c.bufs // WriteTo consumes its receiver
-		_, err = bufs.WriteTo(c.nc)
+		n, err = bufs.WriteTo(c.nc)
 		clear(c.bufs) // do not pin the pieces
 		clear(c.pieces)
 	} else {
 		c.wbuf = c.formatter.AppendRequest(c.wbuf[:0], req, corr)
-		_, err = c.nc.Write(c.wbuf)
+		var w int
+		w, err = c.nc.Write(c.wbuf)
+		n = int64(w)
 	}
 	if cap(c.wbuf) > 4<<20 {
 		c.wbuf = nil // do not pin a buffer for one huge request
+	}
+	if c.obs != nil {
+		c.written(req, corr, int(n), noResp, asked, began, err)
 	}
 	if err != nil {
 		err = fmt.Errorf("write to %s: %w", c.addr, err)
@@ -310,10 +337,17 @@ func (c *Conn) closeWith(err error) {
 	c.closeErr = err
 	queue := c.queue
 	c.queue = nil
+	ready := c.ready
 	c.mu.Unlock()
 	_ = c.nc.Close()
 	for _, p := range queue {
+		if c.obs != nil {
+			c.unanswered(p, err)
+		}
 		p.done(nil, err)
+	}
+	if c.obs != nil && ready {
+		c.obs.OnDisconnect(observe.Disconnect{Node: c.node, Err: err})
 	}
 }
 
@@ -365,9 +399,15 @@ func (c *Conn) readLoop() {
 		resp, err := decode(p.req, body)
 		if err != nil {
 			err = fmt.Errorf("%w: undecodable %s response from %s: %v", ErrProtocol, kmsg.NameForKey(p.req.Key()), c.addr, err)
+			if c.obs != nil {
+				c.read(p, int(size)+4, nil, err)
+			}
 			p.done(nil, err)
 			c.closeWith(err) // the stream can no longer be trusted: fail the rest the same way
 			return
+		}
+		if c.obs != nil {
+			c.read(p, int(size)+4, resp, nil)
 		}
 		p.done(resp, nil)
 	}

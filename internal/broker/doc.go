@@ -1,6 +1,8 @@
-// Package broker is one TCP connection to one Kafka broker: dialing,
-// ApiVersions negotiation, request framing with correlation ids, pipelining
-// and timeouts. It knows nothing of batching, retries or metadata; callers
+// Package broker is one TCP connection to one Kafka broker. A Connector
+// sets connections up (dial, the TLS and SASL steps, ApiVersions
+// negotiation) and a Conn carries requests: framing with correlation ids,
+// pipelining and timeouts. Both report to an observe.Observer when one is
+// configured. It knows nothing of batching, retries or metadata; callers
 // above it decide what to send and what a failure means.
 //
 // # Why kprod speaks non-flexible request versions
@@ -21,3 +23,7 @@ const (
 	MaxInitProducerIDVersion = 1
 	MaxApiVersionsVersion    = 2
 )
+
+// MaxFindCoordinatorVersion is the newest FindCoordinator kprod sends, for
+// the router: v1 adds the coordinator type, v3 is flexible.
+const MaxFindCoordinatorVersion = 2

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -64,7 +65,7 @@ func dialScripted(t testing.TB, cfg Config, pipeline int, answer answerFunc) *Co
 	cfg.Dial = func(context.Context, string, string) (net.Conn, error) { return cli, nil }
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, "scripted:9092", cfg)
+	c, err := NewConnector(cfg).Connect(ctx, observe.Node{ID: -1, Addr: "scripted:9092"})
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}

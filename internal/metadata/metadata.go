@@ -37,15 +37,16 @@ type Snapshot struct {
 	Topics  map[string]Topic // only the topics asked for (all, if none)
 }
 
-// Fetch asks conn for metadata of topics (all topics when topics is nil),
-// asking the broker to create missing topics when autoCreate is set.
-func Fetch(ctx context.Context, conn *broker.Conn, topics []string, autoCreate bool) (*Snapshot, error) {
-	v := min(conn.MaxVersion(kmsg.Metadata.Int16()), broker.MaxMetadataVersion)
-	if v < 0 {
-		return nil, fmt.Errorf("broker %s does not support Metadata requests", conn.Addr())
-	}
+// Send sends a request to a broker and waits for its answer, lowering the
+// request's version to the highest the broker supports: the router's Any.
+type Send func(ctx context.Context, req kmsg.Request) (kmsg.Response, error)
+
+// Fetch asks a broker, through send, for metadata of topics (all topics
+// when topics is nil), asking the broker to create missing topics when
+// autoCreate is set.
+func Fetch(ctx context.Context, send Send, topics []string, autoCreate bool) (*Snapshot, error) {
 	req := kmsg.NewPtrMetadataRequest()
-	req.Version = v
+	req.Version = broker.MaxMetadataVersion
 	req.AllowAutoTopicCreation = autoCreate
 	if topics != nil {
 		req.Topics = make([]kmsg.MetadataRequestTopic, len(topics))
@@ -53,7 +54,7 @@ func Fetch(ctx context.Context, conn *broker.Conn, topics []string, autoCreate b
 			req.Topics[i].Topic = kmsg.StringPtr(t)
 		}
 	}
-	kresp, err := conn.Request(ctx, req)
+	kresp, err := send(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// outcomeLog is a Hooks that records every completion by batch.
+// outcomeLog is a Results that records every completion by batch.
 type outcomeLog struct {
 	mu       sync.Mutex
 	outcomes map[*accumulator.Batch][]Outcome

@@ -1,32 +1,33 @@
 package sender
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/route"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// requestPID sends InitProducerId on conn. Any broker can answer for a
-// producer without a transactional id. The answer moves the state machine
-// on and wakes every sink.
-func (sk *Sink) requestPID(conn *broker.Conn) {
-	s := sk.s
-	v := conn.MaxVersion(kmsg.InitProducerID.Int16())
-	if v < 0 {
-		s.raiseFatal(errcode.UnsupportedFeature, fmt.Sprintf("broker %s does not support InitProducerId: idempotence needs Kafka 0.11 or later", conn.Addr()))
-		return
-	}
+// requestPID asks any broker for a producer id (InitProducerId), through
+// the router and on its connections, without waiting: any broker can
+// answer for a producer without a transactional id. The answer moves the
+// state machine on and wakes every sink.
+func (s *Sender) requestPID() {
 	req := kmsg.NewPtrInitProducerIDRequest()
-	req.Version = min(v, broker.MaxInitProducerIDVersion)
+	req.Version = broker.MaxInitProducerIDVersion // the router lowers it to what the broker supports
 	req.TransactionTimeoutMillis = -1
 	req.ProducerID = -1
 	req.ProducerEpoch = -1
-	err := conn.Send(req, func(kresp kmsg.Response, err error) {
+	s.cfg.Router.AnyAsync(req, func(kresp kmsg.Response, err error) {
 		defer s.WakeAll()
 		now := s.clock.Now()
+		if errors.Is(err, route.ErrUnsupported) {
+			s.raiseFatal(errcode.UnsupportedFeature, fmt.Sprintf("%v: idempotence needs Kafka 0.11 or later", err))
+			return
+		}
 		if err != nil {
 			s.pid.requestFailed(now)
 			return
@@ -36,27 +37,24 @@ func (sk *Sink) requestPID(conn *broker.Conn) {
 		case errcode.NoError:
 			s.pid.assigned(resp.ProducerID, resp.ProducerEpoch)
 		case errcode.ClusterAuthorizationFailed, errcode.InvalidTransactionTimeout, errcode.TransactionalIDAuthorizationFailed:
-			s.raiseFatal(code, fmt.Sprintf("InitProducerId refused by %s: error %d", conn.Addr(), resp.ErrorCode))
+			s.raiseFatal(code, fmt.Sprintf("InitProducerId refused: error %d", resp.ErrorCode))
 		case errcode.InvalidProducerEpoch, errcode.ProducerFenced:
-			s.raiseFatal(errcode.Fenced, fmt.Sprintf("producer fenced by %s: error %d", conn.Addr(), resp.ErrorCode))
+			s.raiseFatal(errcode.Fenced, fmt.Sprintf("producer fenced: InitProducerId error %d", resp.ErrorCode))
 		default: // coordinator loading or moving, and the like: ask again
 			s.pid.requestFailed(now)
 		}
 	})
-	if err != nil {
-		s.pid.requestFailed(s.clock.Now())
-	}
 }
 
 // ensurePID reports whether batches may be sent now. When the producer has
 // no id, the first sink with a connection asks for one; the others wait to
 // be woken. It returns the time to look again when waiting for a retry.
-func (sk *Sink) ensurePID(conn *broker.Conn, now int64) (bool, int64) {
+func (sk *Sink) ensurePID(now int64) (bool, int64) {
 	if _, _, _, ok := sk.s.pid.current(); ok {
 		return true, -1
 	}
 	if sk.s.pid.startRequest(now) {
-		sk.requestPID(conn)
+		sk.s.requestPID()
 		return false, -1
 	}
 	sk.s.pid.mu.Lock()

@@ -34,6 +34,8 @@ type inflight struct {
 	prevStatus errcode.Status // the batch's status before this attempt
 	answered   bool           // its outcome is decided: success, failure or retry
 	done       bool           // the attempt's bookkeeping is over (landed)
+
+	sent int64 // monotonic time its request was sent; set only when an observer listens
 }
 
 // request is one Produce request and the batches it carries.
@@ -251,8 +253,13 @@ func (s *Sender) compressed(in, out int) {
 // send writes r on conn; its response, or the connection's failure, comes
 // back through handle.
 func (sk *Sink) send(conn *broker.Conn, r *request) {
+	var now int64
+	if sk.s.cfg.Broker.Observer != nil {
+		now = sk.s.clock.Now()
+	}
 	for i := range r.batches {
 		t := &r.batches[i]
+		t.sent = now
 		t.prevStatus = statusOf(t.b)
 		setStatus(t.b, max(t.prevStatus, errcode.PossiblyPersisted)) // once written, it may be in the log
 	}

@@ -187,6 +187,9 @@ func describe(code int16, p *Partition, msg *string) string {
 // succeed completes a batch that reached the log.
 func (s *Sender) succeed(t *inflight, baseOffset, logAppendTime int64, status errcode.Status) {
 	t.answered = true
+	if obs := s.cfg.Broker.Observer; obs != nil {
+		s.batchWritten(obs, t)
+	}
 	s.landed(t)
 	s.completeInflight(t, Outcome{BaseOffset: baseOffset, LogAppendTime: logAppendTime, Status: status})
 }

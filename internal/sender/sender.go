@@ -15,6 +15,7 @@ import (
 	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/route"
 )
 
 // Config is the part of the producer's configuration the sender applies.
@@ -39,6 +40,11 @@ type Config struct {
 	// MaxInFlight batches in flight once the broker has shown it holds the
 	// producer's state (WithPartitionPipelining); otherwise one.
 	PipelinePartitions bool
+
+	// Router sends the control requests (InitProducerId) on connections
+	// apart from the produce connections. Broker.Observer, when set, also
+	// hears of every batch written.
+	Router *route.Router
 }
 
 // Results is the one way up from the sender to the producer: the sender

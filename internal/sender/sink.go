@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/observe"
 )
 
 // Sink sends the batches of the partitions one broker leads. It owns one
@@ -19,6 +20,8 @@ type Sink struct {
 	id   int32
 	wake chan struct{} // capacity 1: a pending wake-up
 	stop chan struct{} // closed by Sender.Close
+
+	connector *broker.Connector // sets the produce connection up: dial, TLS, ApiVersions, SASL
 
 	parts atomic.Pointer[[]*Partition] // copy-on-write under mu
 
@@ -39,8 +42,8 @@ type Sink struct {
 }
 
 func newSink(s *Sender, id int32, addr string) *Sink {
-	sk := &Sink{s: s, id: id, addr: addr, wake: make(chan struct{}, 1), stop: make(chan struct{}),
-		requests: make(map[*request]struct{})}
+	sk := &Sink{s: s, id: id, connector: broker.NewConnector(s.cfg.Broker), addr: addr,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), requests: make(map[*request]struct{})}
 	sk.parts.Store(new([]*Partition))
 	return sk
 }
@@ -141,7 +144,7 @@ func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
 	sk.mu.Lock()
 	addr := sk.addr
 	sk.mu.Unlock()
-	c, err := broker.Dial(ctx, addr, sk.s.cfg.Broker)
+	c, err := sk.connector.Connect(ctx, observe.Node{ID: sk.id, Addr: addr})
 	if err != nil {
 		sk.dialFails++
 		sk.nextDial = sk.s.clock.Now() + int64(reconnectBackoff(sk.s.cfg.ReconnectBackoff, sk.s.cfg.ReconnectBackoffMax, sk.dialFails))
@@ -178,7 +181,7 @@ func (sk *Sink) drain(ctx context.Context) int64 {
 		return next
 	}
 	if sk.s.cfg.Idempotent {
-		if ok, at := sk.ensurePID(conn, now); !ok {
+		if ok, at := sk.ensurePID(now); !ok {
 			return at
 		}
 	}

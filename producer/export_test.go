@@ -1,0 +1,5 @@
+package producer
+
+// WithObserver installs an observer of connections, requests and batches
+// written, for tests, until a public hooks option exists.
+var WithObserver = withObserver
