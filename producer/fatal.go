@@ -9,9 +9,9 @@ import (
 // Fatal is where the sender reports a fatal idempotence error. As
 // librdkafka does, it keeps the error (FatalError returns it with its
 // original code), raises an Error event with code ErrFatal for Poll, and
-// fails the messages waiting for metadata with ErrPurgeQueue; the sender
-// then fails its queued batches the same way, and requests in flight
-// complete normally. From then on Produce fails with ErrFatal.
+// fails the messages waiting for metadata with ErrPurgeQueue. Only once it
+// has returned does the sender fail its queued batches the same way, so the
+// event comes first; requests in flight complete normally. From then on Produce fails with ErrFatal.
 func (h senderResults) Fatal(code errcode.Code, detail string) {
 	p := h.p
 	cause := newError(errorCode(code), "%s", detail)

@@ -215,14 +215,15 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 		old := t.parts.Load()
 		ps := old
 		if old == nil || len(old.list) != len(tm.Partitions) {
-			ps = &partitions{list: make([]*sender.Partition, len(tm.Partitions))}
-			for i := range ps.list {
-				if old != nil && i < len(old.list) {
-					ps.list[i] = old.list[i]
-				} else {
-					ps.list[i] = p.snd.AddPartition(name, int32(i))
-				}
+			kept := 0
+			if old != nil {
+				kept = min(len(old.list), len(tm.Partitions))
 			}
+			ps = &partitions{list: make([]*sender.Partition, 0, len(tm.Partitions))}
+			if kept > 0 {
+				ps.list = append(ps.list, old.list[:kept]...)
+			}
+			ps.list = append(ps.list, p.snd.AddPartitions(name, int32(kept), int32(len(tm.Partitions)))...)
 			if old != nil {
 				for _, sp := range old.list[min(len(old.list), len(ps.list)):] {
 					p.snd.Assign(sp, -1)

@@ -7,8 +7,9 @@
 // plain structs passed by value, so that a field can be added without
 // breaking implementations, and reporting one allocates nothing.
 //
-// The events carry what librdkafka's statistics need (see
-// STATISTICS.md): per broker, connects and disconnects, tx/rx counts and
+// The events carry what librdkafka's statistics need (librdkafka's
+// STATISTICS.md, summarised in the project's shared reference
+// librdkafka-statistics.md): per broker, connects and disconnects, tx/rx counts and
 // bytes, txerrs, rxerrs, req_timeouts, per-API request counts, and the
 // outbuf_latency, rtt and throttle windows; per topic, the batchsize and
 // batchcnt windows; per partition, txmsgs and txbytes; and the int_latency
@@ -50,8 +51,9 @@ type Observer interface {
 	// OnThrottle reports a response that carries a throttle time above
 	// zero (Kafka's ThrottleTimeMs).
 	OnThrottle(Throttle)
-	// OnBatchWritten reports a batch the broker acknowledged: its records
-	// are in the partition's log.
+	// OnBatchWritten reports a batch the broker acknowledged (its records
+	// are in the partition's log), or, with acks=0, a batch written to the
+	// socket, which is all the producer will know of it.
 	OnBatchWritten(BatchWritten)
 }
 
@@ -121,7 +123,8 @@ type Throttle struct {
 	AfterResponse bool
 }
 
-// BatchWritten is a batch the broker acknowledged.
+// BatchWritten is a batch the broker acknowledged, or with acks=0 wrote to
+// the socket.
 type BatchWritten struct {
 	Node      Node // the partition leader that wrote it
 	Topic     string

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/errcode"
 	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -96,7 +97,8 @@ func (r *Router) forget(k coordKey, node observe.Node) {
 // (or not yet) the coordinator, for the requests a producer sends to one.
 func coordinatorMoved(resp kmsg.Response) bool {
 	moved := func(code int16) bool {
-		return code == kerr.NotCoordinator.Code || code == kerr.CoordinatorNotAvailable.Code
+		c := errcode.Code(code)
+		return c == errcode.NotCoordinator || c == errcode.CoordinatorNotAvailable
 	}
 	switch resp := resp.(type) {
 	case *kmsg.InitProducerIDResponse:

@@ -29,13 +29,20 @@ func (s *Sender) housekeeping() {
 		case <-tick.C:
 		case <-s.kick:
 		}
-		if s.cfg.Idempotent && s.pid.State() == StateFatal {
-			s.failAllQueued(errcode.PurgeQueue, "purged after a fatal error")
-			continue
-		}
-		now := s.clock.Now()
-		for _, p := range *s.parts.Load() {
-			scratch = s.expire(p, now, scratch)
-		}
+		scratch = s.tidy(s.clock.Now(), scratch)
 	}
+}
+
+// tidy is one round of housekeeping at monotonic time now: the purge after
+// a fatal error the producer has heard of, or else the expiry of queued
+// batches past message.timeout.ms.
+func (s *Sender) tidy(now int64, scratch []*accumulator.Batch) []*accumulator.Batch {
+	if s.fatalReported.Load() {
+		s.failAllQueued(errcode.PurgeQueue, "purged after a fatal error")
+		return scratch
+	}
+	for _, p := range *s.parts.Load() {
+		scratch = s.expire(p, now, scratch)
+	}
+	return scratch
 }

@@ -22,6 +22,9 @@ func (s *Sender) requestPID() {
 	req.ProducerID = -1
 	req.ProducerEpoch = -1
 	s.cfg.Router.AnyAsync(req, func(kresp kmsg.Response, err error) {
+		if s.closing.Load() {
+			return // an answer after Sender.Close: nothing waits for it, and no fatal error is raised while closing
+		}
 		defer s.WakeAll()
 		now := s.clock.Now()
 		if errors.Is(err, route.ErrUnsupported) {
@@ -115,10 +118,12 @@ func (s *Sender) fatal(t *inflight, code errcode.Code, detail string) {
 // producer, once; later fatal errors are ignored, as librdkafka keeps the
 // first. It completes no batch itself: housekeeping purges the queues
 // (kicked here), so no caller, whatever it holds, finds batches completed
-// under it.
+// under it. Nothing is purged before the producer has heard of the error
+// (fatalReported), so its event comes before the purged batches' reports.
 func (s *Sender) raiseFatal(code errcode.Code, detail string) {
 	if s.pid.setFatal(fmt.Errorf("%s", detail)) {
 		s.results.Fatal(code, detail)
+		s.fatalReported.Store(true)
 		select {
 		case s.kick <- struct{}{}:
 		default:

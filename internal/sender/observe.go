@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/internal/observe"
+	"github.com/kprod-go/kprod/internal/wire"
 )
 
 // batchWritten tells obs of a batch that reached the log (or, with acks=0,
@@ -18,7 +19,7 @@ func (s *Sender) batchWritten(obs observe.Observer, t *inflight) {
 		Records:   b.Records(),
 		Bytes:     b.Size(),
 		WireBytes: b.WireLen(),
-		Codec:     int8(b.Attrs & 0x07),
+		Codec:     int8(b.Attrs & wire.AttrCodecMask),
 		Retries:   b.Retries,
 	}
 	if t.r.conn != nil {

@@ -231,11 +231,13 @@ func (s *Sender) retry(t *inflight, now int64, code errcode.Code, detail string,
 
 // requeue puts an attempt's batch back in its queue for its retry. After a
 // fatal error nothing sends it, and the purge that came with the error may
-// have run before it was back: the queue is purged again.
+// have run before it was back: once the error is reported, the queue is
+// purged again. (Before that, housekeeping's purge, kicked after the
+// report, finds it.)
 func (s *Sender) requeue(t *inflight) {
 	t.p.Queue.Requeue(t.b) // back in place before the partition may send again
 	s.landed(t)
-	if s.cfg.Idempotent && s.pid.State() == StateFatal {
+	if s.fatalReported.Load() {
 		s.FailQueued(t.p, errcode.PurgeQueue, "purged after a fatal error")
 		return
 	}

@@ -42,7 +42,7 @@ type Config struct {
 	PipelinePartitions bool
 
 	// Router sends the control requests (InitProducerId) on connections
-	// apart from the produce connections. Broker.Observer, when set, also
+	// apart from the produce connections; required when Idempotent. Broker.Observer, when set, also
 	// hears of every batch written.
 	Router *route.Router
 }
@@ -51,8 +51,10 @@ type Config struct {
 // calls it, and nothing it does calls back into the sender. The producer
 // implements it with its senderResults type (producer/delivery.go: Complete
 // fills in and routes the delivery reports; producer/fatal.go: Fatal).
-// Methods are called from sink, connection and housekeeping goroutines and
-// must not block.
+// Methods are called from sink, connection and housekeeping goroutines,
+// from the router's goroutine (InitProducerId's answer), from the metadata
+// loop (FailQueued), and from the application's goroutine in Purge and
+// Close; no sender lock is held. They must not block.
 type Results interface {
 	// Complete is called exactly once per batch when its fate is known.
 	// The batch is released to the pool when Complete returns.
@@ -66,7 +68,7 @@ type Results interface {
 }
 
 // Partition is one topic partition's queue and its current leader. The
-// sender owns it: it creates it (Sender.AddPartition), sends, retries,
+// sender owns it: it creates it (Sender.AddPartitions), sends, retries,
 // expires and fails its batches. The producer appends to it (Append) and
 // names its leader (Sender.Assign).
 type Partition struct {
@@ -89,7 +91,7 @@ type Partition struct {
 
 // NewPartition returns a partition with an empty queue and no leader, not
 // known to any sender: for tests. The producer's partitions come from
-// Sender.AddPartition.
+// Sender.AddPartitions.
 func NewPartition(topic string, id int32, cfg *accumulator.Config) *Partition {
 	return &Partition{Topic: topic, ID: id, Queue: accumulator.NewQueue(cfg)}
 }
@@ -130,11 +132,16 @@ type Sender struct {
 	flushing atomic.Int32 // > 0 while Flush waits: linger is ignored
 	closing  atomic.Bool  // set by Close: failures complete with ErrDestroy instead of retrying
 
+	// fatalReported is set once Results.Fatal has returned: from then on
+	// queued batches are purged (housekeeping, requeue), never before, so
+	// that the producer's fatal event comes before their reports.
+	fatalReported atomic.Bool
+
 	pid          pidState      // producer id state machine (idempotent producers)
 	idemInflight atomic.Int64  // idempotent batches sent and not yet settled, all partitions
 	ratio        atomic.Uint32 // the last batch's compressed size per 1024 bytes, to size the next output
 
-	parts atomic.Pointer[[]*Partition] // every partition AddPartition made, copy-on-write under mu
+	parts atomic.Pointer[[]*Partition] // every partition AddPartitions made, copy-on-write under mu
 
 	kick   chan struct{} // capacity 1: asks housekeeping to purge now (after a fatal error)
 	stopHK chan struct{} // closed by Close: stops housekeeping
@@ -149,7 +156,7 @@ type Sender struct {
 
 // New returns a sender with no brokers and no partitions yet, and starts
 // its housekeeping goroutine, which Close stops. queues bounds the batches
-// of every partition queue AddPartition creates.
+// of every partition queue AddPartitions creates.
 func New(cfg Config, results Results, clock accumulator.Clock, queues *accumulator.Config) *Sender {
 	s := &Sender{cfg: cfg, results: results, clock: clock, queues: queues, sinks: make(map[int32]*Sink),
 		kick: make(chan struct{}, 1), stopHK: make(chan struct{}), hkDone: make(chan struct{})}
@@ -158,19 +165,22 @@ func New(cfg Config, results Results, clock accumulator.Clock, queues *accumulat
 	return s
 }
 
-// AddPartition returns a new partition of topic, with an empty queue and
-// no leader. The sender keeps it until Close: it expires its batches and
-// fails them when the producer stops, even after metadata drops it.
-func (s *Sender) AddPartition(topic string, id int32) *Partition {
-	p := NewPartition(topic, id, s.queues)
+// AddPartitions returns new partitions from to to-1 of topic, each with an
+// empty queue and no leader. The sender keeps them until Close: it expires
+// their batches and fails them when the producer stops, even after
+// metadata drops them.
+func (s *Sender) AddPartitions(topic string, from, to int32) []*Partition {
+	added := make([]*Partition, 0, max(to-from, 0))
+	for id := from; id < to; id++ {
+		added = append(added, NewPartition(topic, id, s.queues))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := *s.parts.Load()
-	next := make([]*Partition, len(old), len(old)+1)
-	copy(next, old)
-	next = append(next, p)
+	next := make([]*Partition, 0, len(old)+len(added))
+	next = append(append(next, old...), added...)
 	s.parts.Store(&next)
-	return p
+	return added
 }
 
 // SetBrokers starts a sink for each broker not seen before and updates the

@@ -5,6 +5,9 @@ import (
 	"hash/crc32"
 )
 
+// AttrCodecMask selects the compression codec in a batch's attributes.
+const AttrCodecMask int16 = 0x07
+
 // BatchHeaderLen is the size of a v2 record batch header; records follow it.
 const BatchHeaderLen = 61
 
@@ -21,7 +24,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // BatchHeader holds the fields of a v2 record batch header that the producer
 // chooses. BaseOffset, Length, Magic and CRC are derived.
 type BatchHeader struct {
-	Attributes      int16 // the compression codec in bits 0-2; kprod sets no other bit
+	Attributes      int16 // the compression codec in bits 0-2 (AttrCodecMask); kprod sets no other bit
 	LastOffsetDelta int32
 	BaseTimestamp   int64 // milliseconds since the epoch
 	MaxTimestamp    int64
