@@ -48,15 +48,10 @@ const (
 
 // String returns the status name.
 func (s PersistenceStatus) String() string {
-	switch s {
-	case NotPersisted:
-		return "NotPersisted"
-	case PossiblyPersisted:
-		return "PossiblyPersisted"
-	case Persisted:
-		return "Persisted"
+	if s < NotPersisted || s > Persisted {
+		return fmt.Sprintf("PersistenceStatus(%d)", int8(s))
 	}
-	return fmt.Sprintf("PersistenceStatus(%d)", int8(s))
+	return internalStatus(s).String() // the names are errcode's
 }
 
 // Event is what Poll returns: a *Message (a delivery report) or an Error (a

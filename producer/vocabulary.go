@@ -15,3 +15,6 @@ func internalCode(c ErrorCode) errcode.Code { return errcode.Code(c) }
 // persistenceStatus returns the public persistence status for the
 // internals' one.
 func persistenceStatus(s errcode.Status) PersistenceStatus { return PersistenceStatus(s) }
+
+// internalStatus returns the internals' persistence status for a public one.
+func internalStatus(s PersistenceStatus) errcode.Status { return errcode.Status(s) }
