@@ -129,7 +129,7 @@ func (c *Conn) negotiate(ctx context.Context) error {
 		req.Version = v
 		req.ClientSoftwareName = c.cfg.SoftwareName
 		req.ClientSoftwareVersion = c.cfg.SoftwareVer
-		kresp, err := c.Request(ctx, req)
+		kresp, _, err := c.Request(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -290,22 +290,23 @@ func isNoResponse(req kmsg.Request) bool {
 }
 
 // Request sends req and waits for its response or for ctx to end. It is for
-// the few synchronous requests (ApiVersions, Metadata); the produce path
-// uses Send.
-func (c *Conn) Request(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
+// the few synchronous requests (ApiVersions, and the router's control
+// requests); the produce path uses Send. sent reports whether the request
+// may have reached the broker: false when it was refused before writing.
+func (c *Conn) Request(ctx context.Context, req kmsg.Request) (resp kmsg.Response, sent bool, err error) {
 	type result struct {
 		resp kmsg.Response
 		err  error
 	}
 	ch := make(chan result, 1)
 	if err := c.Send(req, func(r kmsg.Response, err error) { ch <- result{r, err} }); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	select {
 	case r := <-ch:
-		return r.resp, r.err
+		return r.resp, true, r.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, true, ctx.Err()
 	}
 }
 

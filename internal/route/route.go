@@ -258,20 +258,7 @@ func request(ctx context.Context, c *broker.Conn, req kmsg.Request, maxV int16) 
 		return nil, false, fmt.Errorf("%w: broker %s does not support %s", ErrUnsupported, c.Addr(), kmsg.NameForKey(req.Key()))
 	}
 	req.SetVersion(v)
-	type result struct {
-		resp kmsg.Response
-		err  error
-	}
-	ch := make(chan result, 1)
-	if err := c.Send(req, func(r kmsg.Response, err error) { ch <- result{r, err} }); err != nil {
-		return nil, false, err
-	}
-	select {
-	case res := <-ch:
-		return res.resp, true, res.err
-	case <-ctx.Done():
-		return nil, true, ctx.Err()
-	}
+	return c.Request(ctx, req)
 }
 
 // Close closes every connection of the router, ends the dials and requests
