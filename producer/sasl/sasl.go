@@ -16,6 +16,9 @@
 // A broker error code, or a connection the broker closes mid-exchange,
 // ends the exchange as an authentication failure (librdkafka's
 // _AUTHENTICATION), with the broker's message.
+//
+// Secrets stay secret: no mechanism, session, Token or error of this
+// package shows a password or token when printed with fmt, in any verb.
 package sasl
 
 import "context"
@@ -39,7 +42,10 @@ type Session interface {
 	// Challenge takes the broker's latest message and returns the next one
 	// to send. done reports that the client expects nothing more; a
 	// non-empty response returned with done is still sent. An error ends
-	// the exchange (a server signature that does not verify, say).
+	// the exchange (a server signature that does not verify, say); a
+	// non-empty response returned with an error is still sent first, as
+	// OAUTHBEARER answers a server error with a lone 0x01 (RFC 7628
+	// §3.2.3), and the exchange then fails with the error.
 	Challenge(challenge []byte) (done bool, response []byte, err error)
 }
 
