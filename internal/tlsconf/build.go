@@ -39,6 +39,10 @@ func Build(p Properties) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	cert, err := clientCertificate(p)
+	if err != nil {
+		return nil, err
+	}
 
 	c := &tls.Config{
 		// librdkafka with OpenSSL 3 refuses TLS 1.0 and 1.1 by default.
@@ -46,6 +50,15 @@ func Build(p Properties) (*tls.Config, error) {
 		RootCAs:          roots,
 		CipherSuites:     suites,
 		CurvePreferences: curves,
+	}
+	if cert != nil {
+		// OpenSSL sends its certificate whenever the broker asks for one;
+		// crypto/tls would send nothing if the certificate did not chain
+		// to one of the CAs the broker names. Sending it anyway lets the
+		// broker say why it refuses it. Certificates holds it too, for
+		// callers that look.
+		c.Certificates = []tls.Certificate{*cert}
+		c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
 	}
 	switch {
 	case !p.Verify:

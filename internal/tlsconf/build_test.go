@@ -78,3 +78,26 @@ func TestErrorWrapsKindAndCause(t *testing.T) {
 		t.Errorf("got %v, want ErrUnsupported and not ErrInvalid", err)
 	}
 }
+
+func TestClientCertificateIsSentWhateverCAsTheBrokerNames(t *testing.T) {
+	// The broker names only its own client CA; the client's certificate
+	// is from another. OpenSSL sends it anyway, and so do we, so that the
+	// broker refuses it with "bad certificate" rather than the client
+	// silently sending none.
+	p := newPKI(t)
+	stranger := newPKI(t)
+	props := p.props()
+	props.CertLocation, props.KeyLocation = stranger.certFile, stranger.keyFile
+	cfg, err := Build(props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := cfg.GetClientCertificate(&tls.CertificateRequestInfo{AcceptableCAs: [][]byte{p.clientCA.Cert.RawSubject}})
+	if err != nil || got.Leaf == nil || !got.Leaf.Equal(stranger.client.Cert) {
+		t.Fatalf("got %v, %v; want the configured certificate", got, err)
+	}
+	_, serr := handshake(t, props, "localhost", p.mutualConfig)
+	if serr == nil {
+		t.Fatal("got no server error, want the broker to refuse the client's certificate")
+	}
+}

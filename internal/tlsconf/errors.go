@@ -57,3 +57,16 @@ func invalid(property, value string, err error) *Error {
 func unsupported(property, value string, err error) *Error {
 	return &Error{Property: property, Value: value, Err: err, kind: ErrUnsupported}
 }
+
+// wrongPassword is the cause when a password does not decrypt what it
+// should. It names what could not be decrypted, never the password, and
+// unwraps to the library's own error (x509.IncorrectPasswordError,
+// pkcs12.ErrIncorrectPassword) so a caller can test for either.
+type wrongPassword struct {
+	what  string // "ssl.key.location /path/key.pem" or "ssl.key.pem"
+	cause error
+}
+
+func (e *wrongPassword) Error() string { return "cannot decrypt " + e.what + ": wrong password?" }
+
+func (e *wrongPassword) Unwrap() error { return e.cause }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"os"
 	"strconv"
 )
 
@@ -13,6 +14,31 @@ type source struct {
 	property string // "ssl.certificate.location" or "ssl.certificate.pem"
 	path     string // the file, for a location; empty for inline PEM
 	data     []byte
+}
+
+// fileSource reads the file named by property.
+func fileSource(property, path string) (source, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return source{}, invalid(property, path, err)
+	}
+	return source{property: property, path: path, data: data}, nil
+}
+
+// pickSource returns the source of a value that may come from a file
+// (locProp) or inline (pemProp); the zero source when neither is set.
+// Setting both is an error: librdkafka would load one over the other,
+// silently.
+func pickSource(locProp, loc, pemProp, pemText string) (source, error) {
+	switch {
+	case loc != "" && pemText != "":
+		return source{}, invalid(pemProp, "", errors.New("cannot be set together with "+locProp))
+	case loc != "":
+		return fileSource(locProp, loc)
+	case pemText != "":
+		return source{property: pemProp, data: []byte(pemText)}, nil
+	}
+	return source{}, nil
 }
 
 // name is the property and file as an error shows them:
