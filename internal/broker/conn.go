@@ -36,6 +36,10 @@ type Config struct {
 	// Observer, when set, is told of every connection's lifecycle and
 	// requests. Nil costs nothing.
 	Observer observe.Observer
+	// Failed, when set, is told of every connection that could not be set
+	// up and every re-authentication that failed, except when the caller
+	// gave up (its context ended). It must not block.
+	Failed func(*ConnectError)
 }
 
 // Done is called exactly once per request sent: with the decoded response,
@@ -78,6 +82,7 @@ type Conn struct {
 	pieces    []Piece     // guarded by writeMu: a Segmented request's pieces
 	bufs      net.Buffers // guarded by writeMu: what one writev writes
 	formatter *kmsg.RequestFormatter
+	holding   bool // guarded by writeMu: a re-authentication holds other requests back
 
 	// mu guards the following.
 	mu       sync.Mutex
@@ -86,6 +91,8 @@ type Conn struct {
 	closed   bool
 	closeErr error
 	ready    bool // the Connector finished setting it up: its end is a disconnect
+	byPeer   bool // it closed because a read failed, not because it was closed here
+	reauth   reauthState
 }
 
 // newConn wraps a socket set up by a Connector and starts its reader. Only
@@ -173,11 +180,12 @@ func (c *Conn) MaxVersion(key int16) int16 {
 	return c.versions[key]
 }
 
-// InFlight returns how many requests are waiting for a response.
+// InFlight returns how many requests are waiting for a response, counting
+// those held back while the connection re-authenticates.
 func (c *Conn) InFlight() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.queue)
+	return len(c.queue) + len(c.reauth.held)
 }
 
 // Done returns a channel closed once the connection is closed and its reader
@@ -203,17 +211,44 @@ func (c *Conn) Send(req kmsg.Request, done Done) error {
 // it comes before the connection's request timeout. A response still missing
 // at its deadline closes the connection, failing every waiting request with
 // ErrTimeout, since the stream can no longer be matched up.
+//
+// While the connection re-authenticates (KIP-368), the request is held and
+// written once that is done, in the order sent; it counts in InFlight
+// meanwhile.
 func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) error {
-	var asked, began time.Time // with an observer only
+	return c.send(req, deadline, done, false)
+}
+
+// send is SendDeadline; auth marks a request of the SASL exchange, which
+// goes out even while other requests are held for it.
+func (c *Conn) send(req kmsg.Request, deadline time.Time, done Done, auth bool) error {
+	var asked time.Time // with an observer only
 	if c.obs != nil {
 		asked = time.Now()
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if c.holding && !auth {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.closed {
+			return c.closeErr
+		}
+		c.reauth.held = append(c.reauth.held, heldRequest{req: req, deadline: deadline, done: done, asked: asked})
+		return nil
+	}
+	return c.writeLocked(req, deadline, done, asked)
+}
+
+// writeLocked writes req to the socket and queues it for its response.
+// c.writeMu must be held. It returns an error, without calling done, only
+// when the connection was already closed or req expects no response and
+// could not be written.
+func (c *Conn) writeLocked(req kmsg.Request, deadline time.Time, done Done, asked time.Time) error {
+	var began time.Time // with an observer only
 	if c.obs != nil {
 		began = time.Now()
 	}
-
 	c.mu.Lock()
 	if c.closed {
 		err := c.closeErr
@@ -260,12 +295,13 @@ func (c *Conn) SendDeadline(req kmsg.Request, deadline time.Time, done Done) err
 	}
 	if err != nil {
 		err = fmt.Errorf("write to %s: %w", c.addr, err)
+		// Not Close: a re-authentication writing its held requests must
+		// not wait for itself.
+		c.closeWith(err)
+		<-c.readerDone
 		if !noResp {
-			// The request is in the queue; Close fails it through done.
-			c.Close(err)
-			return nil
+			return nil // the request was in the queue: closing failed it through done
 		}
-		c.Close(err)
 		return err
 	}
 	if noResp {
@@ -294,12 +330,17 @@ func isNoResponse(req kmsg.Request) bool {
 // requests); the produce path uses Send. sent reports whether the request
 // may have reached the broker: false when it was refused before writing.
 func (c *Conn) Request(ctx context.Context, req kmsg.Request) (resp kmsg.Response, sent bool, err error) {
+	return c.request(ctx, req, false)
+}
+
+// request is Request; auth marks a request of the SASL exchange (see send).
+func (c *Conn) request(ctx context.Context, req kmsg.Request, auth bool) (resp kmsg.Response, sent bool, err error) {
 	type result struct {
 		resp kmsg.Response
 		err  error
 	}
 	ch := make(chan result, 1)
-	if err := c.Send(req, func(r kmsg.Response, err error) { ch <- result{r, err} }); err != nil {
+	if err := c.send(req, time.Time{}, func(r kmsg.Response, err error) { ch <- result{r, err} }, auth); err != nil {
 		return nil, false, err
 	}
 	select {
@@ -316,6 +357,12 @@ func (c *Conn) Request(ctx context.Context, req kmsg.Request) (resp kmsg.Respons
 func (c *Conn) Close(err error) {
 	c.closeWith(err)
 	<-c.readerDone
+	c.mu.Lock()
+	running := c.reauth.running
+	c.mu.Unlock()
+	if running != nil {
+		<-running // its requests have failed: it is ending
+	}
 }
 
 // Abort closes the connection with err without waiting for its reader:
@@ -338,6 +385,11 @@ func (c *Conn) closeWith(err error) {
 	c.closeErr = err
 	queue := c.queue
 	c.queue = nil
+	held := c.reauth.held
+	c.reauth.held = nil
+	if c.reauth.timer != nil {
+		c.reauth.timer.Stop()
+	}
 	ready := c.ready
 	c.mu.Unlock()
 	_ = c.nc.Close()
@@ -347,9 +399,23 @@ func (c *Conn) closeWith(err error) {
 		}
 		p.done(nil, err)
 	}
+	for _, h := range held {
+		h.done(nil, err)
+	}
 	if c.obs != nil && ready {
 		c.obs.OnDisconnect(observe.Disconnect{Node: c.node, Err: err})
 	}
+}
+
+// peerClosed closes the connection after a read failed: the broker
+// closed it or the network failed, unless it was closed here first.
+func (c *Conn) peerClosed(err error) {
+	c.mu.Lock()
+	if !c.closed {
+		c.byPeer = true
+	}
+	c.mu.Unlock()
+	c.closeWith(err)
 }
 
 // armDeadlineLocked sets the read deadline to the earliest deadline of the
@@ -371,7 +437,7 @@ func (c *Conn) readLoop() {
 	var hdr [8]byte
 	for {
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
-			c.closeWith(c.readErr(err))
+			c.peerClosed(c.readErr(err))
 			return
 		}
 		size := int32(binary.BigEndian.Uint32(hdr[:4]))
@@ -382,7 +448,7 @@ func (c *Conn) readLoop() {
 		}
 		body := make([]byte, size-4)
 		if _, err := io.ReadFull(br, body); err != nil {
-			c.closeWith(c.readErr(err))
+			c.peerClosed(c.readErr(err))
 			return
 		}
 		c.mu.Lock()
@@ -395,6 +461,10 @@ func (c *Conn) readLoop() {
 		c.queue[0] = pending{}
 		c.queue = c.queue[1:]
 		c.armDeadlineLocked()
+		if len(c.queue) == 0 && c.reauth.idle != nil {
+			close(c.reauth.idle)
+			c.reauth.idle = nil
+		}
 		c.mu.Unlock()
 
 		resp, err := decode(p.req, body)

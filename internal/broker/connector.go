@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -35,14 +36,13 @@ type AuthenticateFunc func(ctx context.Context, c *Conn) (lifetime time.Duration
 //  5. ready: Observer.OnConnect, and the Conn is returned.
 //
 // socket.connection.setup.timeout.ms bounds the steps together, as in
-// librdkafka. A failure at any step closes the socket and returns an error
-// naming the step and the address.
+// librdkafka. A failure at any step closes the socket.
 //
-// Re-authentication (KIP-368) belongs here too: when Authenticate returns
-// a lifetime, the Connector is where the connection will be set to run
-// Authenticate again before the session ends, holding new requests back
-// meanwhile, as librdkafka's REAUTH state does. No step does so yet: the
-// lifetime is not used until kprod speaks SASL.
+// A failure at any step is a *ConnectError naming the step, reported to
+// Config.Failed as well unless the caller gave up.
+//
+// When Authenticate returns a session lifetime (KIP-368), the connection
+// runs Authenticate again before the session ends (see reauthState).
 //
 // A Connector is safe for concurrent use; it holds no state besides its
 // Config.
@@ -70,11 +70,29 @@ func (k *Connector) Connect(ctx context.Context, node observe.Node) (*Conn, erro
 
 // connect runs the steps of a connection's setup.
 func (k *Connector) connect(ctx context.Context, node observe.Node) (*Conn, error) {
+	c, err := k.steps(ctx, node)
+	if err != nil && k.cfg.Failed != nil && ctx.Err() != context.Canceled {
+		var cerr *ConnectError
+		if errors.As(err, &cerr) {
+			k.cfg.Failed(cerr)
+		}
+	}
+	return c, err
+}
+
+// steps takes a connection through dial, TLS, ApiVersions and SASL.
+func (k *Connector) steps(ctx context.Context, node observe.Node) (*Conn, error) {
 	cfg := k.cfg
 	if cfg.DialTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.DialTimeout)
 		defer cancel()
+	}
+	fail := func(step Step, err error) error {
+		if ctx.Err() == context.DeadlineExceeded && !errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w (socket.connection.setup.timeout.ms %v passed)", err, cfg.DialTimeout)
+		}
+		return &ConnectError{Node: node, Step: step, Err: err}
 	}
 	dial := cfg.Dial
 	if dial == nil {
@@ -86,26 +104,46 @@ func (k *Connector) connect(ctx context.Context, node observe.Node) (*Conn, erro
 	}
 	nc, err := dial(ctx, "tcp", node.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", node.Addr, err)
+		return nil, fail(StepDial, err)
 	}
 	if cfg.Handshake != nil {
 		if nc, err = cfg.Handshake(ctx, nc, node); err != nil {
-			return nil, fmt.Errorf("TLS handshake with %s: %w", node.Addr, err)
+			return nil, fail(StepTLS, err)
 		}
 	}
 	c := newConn(nc, node, cfg)
 	if err := c.negotiate(ctx); err != nil {
 		c.Close(err)
-		return nil, fmt.Errorf("api versions with %s: %w", node.Addr, err)
+		if cfg.Handshake != nil && isTLSAlert(err) {
+			// With TLS 1.3 the broker judges the client's certificate
+			// after the client's handshake is done, and tells it in an
+			// alert on the first read.
+			return nil, fail(StepTLS, err)
+		}
+		if errors.Is(err, ErrClosed) || errors.Is(err, ErrProtocol) {
+			// librdkafka's hint: the usual cause is a plaintext client
+			// talking to a TLS listener.
+			err = fmt.Errorf("%w; is security.protocol right for this listener (TLS or SASL expected?)", err)
+		}
+		return nil, fail(StepApiVersions, err)
 	}
 	if cfg.Authenticate != nil {
-		if _, err := cfg.Authenticate(ctx, c); err != nil {
+		lifetime, err := cfg.Authenticate(ctx, c)
+		if err != nil {
 			c.Close(err)
-			return nil, fmt.Errorf("authentication with %s: %w", node.Addr, err)
+			return nil, fail(StepSASL, err)
 		}
+		c.scheduleReauth(lifetime, cfg.Authenticate)
 	}
 	if err := c.markReady(); err != nil {
-		return nil, fmt.Errorf("connection to %s: %w", node.Addr, err)
+		return nil, fail(StepSASL, err)
 	}
 	return c, nil
+}
+
+// isTLSAlert reports whether err is an alert the TLS peer sent (crypto/tls
+// reports one as a *net.OpError whose Op is "remote error").
+func isTLSAlert(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "remote error"
 }

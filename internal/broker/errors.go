@@ -1,6 +1,11 @@
 package broker
 
-import "errors"
+import (
+	"errors"
+	"strconv"
+
+	"github.com/kprod-go/kprod/internal/observe"
+)
 
 // Errors a request can complete with besides a decoded response. Callers map
 // them to their own codes: ErrTimeout is librdkafka's __TIMED_OUT, the others
@@ -15,3 +20,44 @@ var (
 	// request it answers (wrong correlation id, undecodable body).
 	ErrProtocol = errors.New("broker: protocol error")
 )
+
+// Step is a step of a connection's setup (see Connector).
+type Step int
+
+// The steps a connection goes through, in order, and re-authentication.
+const (
+	StepDial        Step = iota // TCP connect
+	StepTLS                     // TLS handshake
+	StepApiVersions             // ApiVersions negotiation
+	StepSASL                    // SaslHandshake and SaslAuthenticate
+	StepReauth                  // SASL again on a live connection (KIP-368)
+)
+
+var stepNames = [...]string{"connect", "TLS handshake", "ApiVersions request", "SASL authentication", "SASL re-authentication"}
+
+func (s Step) String() string {
+	if int(s) < len(stepNames) {
+		return stepNames[s]
+	}
+	return "step " + strconv.Itoa(int(s))
+}
+
+// ConnectError is why a connection to a broker could not be set up, or
+// lost its SASL session. Step says where it failed, which is what callers
+// classify it by: librdkafka reports a TLS failure as _SSL, an
+// authentication failure as _AUTHENTICATION, the others as _TRANSPORT.
+type ConnectError struct {
+	Node observe.Node
+	Step Step
+	Err  error
+}
+
+func (e *ConnectError) Error() string {
+	who := "bootstrap server " + e.Node.Addr
+	if e.Node.ID >= 0 {
+		who = "broker " + strconv.Itoa(int(e.Node.ID)) + " at " + e.Node.Addr
+	}
+	return who + ": " + e.Step.String() + " failed: " + e.Err.Error()
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }

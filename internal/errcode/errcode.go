@@ -21,6 +21,7 @@ const (
 	MsgTimedOut        Code = -192 // message.timeout.ms passed
 	TimedOut           Code = -185 // a request's response did not come in time
 	Ssl                Code = -181 // TLS error
+	Authentication     Code = -169 // SASL authentication failed
 	TimedOutQueue      Code = -166 // a request timed out before it was sent
 	UnsupportedFeature Code = -165 // the broker lacks a feature the producer needs
 	PurgeQueue         Code = -152 // purged from the queue
@@ -49,6 +50,8 @@ const (
 	NotEnoughReplicasAfterAppend       Code = 20
 	TopicAuthorizationFailed           Code = 29
 	ClusterAuthorizationFailed         Code = 31
+	UnsupportedSaslMechanism           Code = 33
+	IllegalSaslState                   Code = 34
 	UnsupportedVersion                 Code = 35
 	NotController                      Code = 41
 	OutOfOrderSequenceNumber           Code = 45
@@ -57,6 +60,7 @@ const (
 	InvalidTransactionTimeout          Code = 50
 	TransactionalIDAuthorizationFailed Code = 53
 	KafkaStorageError                  Code = 56
+	SaslAuthenticationFailed           Code = 58
 	UnknownProducerID                  Code = 59
 	FetchSessionIDNotFound             Code = 70
 	InvalidFetchSessionEpoch           Code = 71
