@@ -75,10 +75,39 @@ import (
 //   - delivery.report.only.error: bool; default false. Unlike confluent-kafka-go, kprod accepts true.
 //   - go.delivery.reports: bool; default true. confluent-kafka-go's key; false means no delivery reports at all.
 //   - debug: comma-separated generic, broker, topic, metadata, feature, queue, msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, eos, mock, assignor, conf, telemetry, all; default empty. Accepted and checked; kprod does not log by these contexts yet.
-//   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl (kprod implements only plaintext); default plaintext.
+//   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl; default plaintext.
 //   - statistics.interval.ms: 0..86400000 ms (kprod implements only 0); default 0.
 //   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
 //   - produce.offset.report: bool; default false. Deprecated in librdkafka; no effect.
+//   - ssl.ca.location: string; default system roots. A PEM file or a directory of them; probe means the system roots.
+//   - ssl.ca.pem: string; default empty. PEM certificates.
+//   - ssl.certificate.location: string; default empty. PEM file; with a key, for mutual TLS.
+//   - ssl.certificate.pem: string; default empty.
+//   - ssl.key.location: string; default empty. PEM file, encrypted or not.
+//   - ssl.key.pem: string; default empty.
+//   - ssl.key.password: string; default empty. Decrypts an encrypted PEM key (legacy or PKCS#8).
+//   - ssl.keystore.location: string; default empty. PKCS#12 file with the key and certificate.
+//   - ssl.keystore.password: string; default empty.
+//   - ssl.crl.location: string; default empty. PEM or DER; a revoked broker certificate fails the handshake.
+//   - enable.ssl.certificate.verification: bool; default true.
+//   - ssl.endpoint.identification.algorithm: one of none, https; default https. https checks the broker's host name against its certificate.
+//   - ssl.cipher.suites: string; default empty. OpenSSL or IANA names of TLS 1.2 suites, colon-separated; Go does not let TLS 1.3 suites be chosen.
+//   - ssl.curves.list: string; default empty. OpenSSL names, colon-separated.
+//   - ssl.sigalgs.list: string; default empty. Go's TLS cannot restrict signature algorithms: any value is refused.
+//   - https.ca.location: string; default system roots. CA for the OIDC token endpoint: a PEM file or a directory of them.
+//   - https.ca.pem: string; default empty. CA for the OIDC token endpoint, PEM.
+//   - sasl.mechanisms (alias sasl.mechanism): one of GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; default GSSAPI. GSSAPI (Kerberos) is refused as not implemented when a SASL protocol is used.
+//   - sasl.username: string; default empty. For PLAIN and SCRAM.
+//   - sasl.password: string; default empty. For PLAIN and SCRAM.
+//   - sasl.oauthbearer.config: string; default empty. Passed in OAuthBearerTokenRefresh events; with enable.sasl.oauthbearer.unsecure.jwt, principal=, scope=, lifeSeconds=, extension_NAME=.
+//   - enable.sasl.oauthbearer.unsecure.jwt: bool; default false. Builds unsigned tokens from sasl.oauthbearer.config: for test brokers only.
+//   - sasl.oauthbearer.method: one of default, oidc; default default. default: the application answers OAuthBearerTokenRefresh events; oidc: the client-credentials grant.
+//   - sasl.oauthbearer.client.id (alias sasl.oauthbearer.client.credentials.client.id): string; default empty.
+//   - sasl.oauthbearer.client.secret (alias sasl.oauthbearer.client.credentials.client.secret): string; default empty.
+//   - sasl.oauthbearer.scope: string; default empty.
+//   - sasl.oauthbearer.extensions: string; default empty. key=value pairs, comma-separated.
+//   - sasl.oauthbearer.token.endpoint.url: string; default empty.
+//   - sasl.oauthbearer.grant.type: one of client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer (kprod implements only client_credentials); default client_credentials.
 //
 // With enable.idempotence=true, unset max.in.flight.requests.per.connection
 // becomes 5, retries 2147483647 and acks -1 (all); set explicitly to more
@@ -88,15 +117,22 @@ import (
 // delivery.timeout.ms is not 0 and not above linger.ms, an explicit linger.ms
 // is an error and a default one is lowered to delivery.timeout.ms - 0.1 ms.
 //
-// Recognized but not implemented, failing with ErrNotImplemented: every
-// ssl.* and sasl.* property, https.ca.location, https.ca.pem,
-// enable.ssl.certificate.verification, enable.sasl.oauthbearer.unsecure.jwt,
-// transactional.id, transaction.timeout.ms, message.copy.max.bytes,
-// plugin.library.paths, confluent-kafka-go's go.batch.producer,
-// go.delivery.report.fields, go.events.channel.size, go.produce.channel.size,
-// go.logs.channel.enable and go.logs.channel; security.protocol other than
-// plaintext (and ssl://, sasl_plaintext://, sasl_ssl:// broker prefixes),
-// statistics.interval.ms other than 0, and queuing.strategy other than fifo.
+// Recognized but not implemented, failing with ErrNotImplemented: the
+// GSSAPI (Kerberos) sasl.kerberos.* properties and sasl.mechanisms=GSSAPI
+// with a SASL protocol, the OAUTHBEARER jwt-bearer grant and its
+// sasl.oauthbearer.assertion.* properties,
+// sasl.oauthbearer.metadata.authentication.type, ssl.ca.certificate.stores,
+// ssl.providers, ssl.engine.location, ssl.engine.id, transactional.id,
+// transaction.timeout.ms, message.copy.max.bytes, plugin.library.paths,
+// confluent-kafka-go's go.batch.producer, go.delivery.report.fields,
+// go.events.channel.size, go.produce.channel.size, go.logs.channel.enable
+// and go.logs.channel; statistics.interval.ms other than 0, and
+// queuing.strategy other than fifo. Values that Go's TLS cannot honour
+// (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.
+//
+// A protocol prefix on a bootstrap server (sasl_ssl://host:9093) must be
+// security.protocol's. Security property values never appear in error
+// messages, which name the property only.
 // librdkafka's consumer properties are unknown to kprod.
 type ConfigMap map[string]any
 
@@ -165,7 +201,7 @@ type config struct {
 	goDeliveryReports       bool          // go.delivery.reports: false = no reports at all
 	backpressureThreshold   int           // queue.buffering.backpressure.threshold
 	debug                   []string      // debug: enabled contexts in librdkafka's order, "all" expanded
-	securityProtocol        string        // security.protocol: only plaintext
+	sec                     security      // security.protocol, ssl.*, sasl.*: see security.go
 	statisticsInterval      time.Duration // statistics.interval.ms: only 0
 	queuingStrategy         string        // queuing.strategy: only fifo
 
@@ -256,6 +292,15 @@ func (c *config) validate() error {
 	}
 	if len(c.bootstrapServers) == 0 {
 		return newError(ErrInvalidArg, "Configuration property %q must be set", c.keyOf(propertyIndex["bootstrap.servers"]))
+	}
+	for i, b := range c.bootstrapServers {
+		if scheme, addr, ok := strings.Cut(b, "://"); ok {
+			if scheme != c.sec.protocol {
+				return newError(ErrInvalidArg, "Configuration property %q: broker %q uses protocol %s, but security.protocol is %s",
+					c.keyOf(propertyIndex["bootstrap.servers"]), addr, scheme, c.sec.protocol)
+			}
+			c.bootstrapServers[i] = addr
+		}
 	}
 
 	if c.snd.Idempotent {

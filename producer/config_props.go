@@ -163,7 +163,7 @@ var debugContexts = []string{
 }
 
 // properties is the table of every property kprod knows, supported first.
-var properties = slices.Concat(supportedProperties, unsupportedProperties())
+var properties = slices.Concat(supportedProperties, securityProperties, unsupportedProperties())
 
 var supportedProperties = []property{
 	{name: "bootstrap.servers", aliases: []string{"metadata.broker.list"}, kind: kindBrokers,
@@ -266,13 +266,87 @@ var supportedProperties = []property{
 		note:  "Accepted and checked; kprod does not log by these contexts yet.",
 		field: listField(func(c *config) *[]string { return &c.debug })},
 	{name: "security.protocol", kind: kindEnum, fold: true,
-		values: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}, def: "plaintext", only: "plaintext",
-		field: stringField(func(c *config) *string { return &c.securityProtocol })},
+		values: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}, def: "plaintext",
+		field: stringField(func(c *config) *string { return &c.sec.protocol })},
 	{name: "statistics.interval.ms", kind: kindMs, min: 0, max: 86400000, def: "0", only: "0",
 		field: msField(func(c *config) *time.Duration { return &c.statisticsInterval })},
 	{name: "queuing.strategy", kind: kindEnum, fold: true, values: []string{"fifo", "lifo"}, def: "fifo", only: "fifo",
 		field: stringField(func(c *config) *string { return &c.queuingStrategy })},
 	{name: "produce.offset.report", kind: kindBool, def: "false", note: "Deprecated in librdkafka; no effect."},
+}
+
+// securityProperties are the TLS and SASL properties (security.go applies
+// them). String values are never quoted in an error message: several are
+// secrets.
+var securityProperties = []property{
+	{name: "ssl.ca.location", kind: kindString, defDoc: "system roots",
+		note:  "A PEM file or a directory of them; probe means the system roots.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.CALocation })},
+	{name: "ssl.ca.pem", kind: kindString, defDoc: "empty", note: "PEM certificates.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.CAPEM })},
+	{name: "ssl.certificate.location", kind: kindString, defDoc: "empty", note: "PEM file; with a key, for mutual TLS.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.CertLocation })},
+	{name: "ssl.certificate.pem", kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.tls.CertPEM })},
+	{name: "ssl.key.location", kind: kindString, defDoc: "empty", note: "PEM file, encrypted or not.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.KeyLocation })},
+	{name: "ssl.key.pem", kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.tls.KeyPEM })},
+	{name: "ssl.key.password", kind: kindString, defDoc: "empty", note: "Decrypts an encrypted PEM key (legacy or PKCS#8).",
+		field: stringField(func(c *config) *string { return &c.sec.tls.KeyPassword })},
+	{name: "ssl.keystore.location", kind: kindString, defDoc: "empty", note: "PKCS#12 file with the key and certificate.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.KeystoreLocation })},
+	{name: "ssl.keystore.password", kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.tls.KeystorePassword })},
+	{name: "ssl.crl.location", kind: kindString, defDoc: "empty", note: "PEM or DER; a revoked broker certificate fails the handshake.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.CRLLocation })},
+	{name: "enable.ssl.certificate.verification", kind: kindBool, def: "true",
+		field: boolField(func(c *config) *bool { return &c.sec.tls.Verify })},
+	{name: "ssl.endpoint.identification.algorithm", kind: kindEnum, fold: true, values: []string{"none", "https"},
+		def: "https", note: "https checks the broker's host name against its certificate.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.EndpointIdentification })},
+	{name: "ssl.cipher.suites", kind: kindString, defDoc: "empty",
+		note:  "OpenSSL or IANA names of TLS 1.2 suites, colon-separated; Go does not let TLS 1.3 suites be chosen.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.CipherSuites })},
+	{name: "ssl.curves.list", kind: kindString, defDoc: "empty", note: "OpenSSL names, colon-separated.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.Curves })},
+	{name: "ssl.sigalgs.list", kind: kindString, defDoc: "empty", note: "Go's TLS cannot restrict signature algorithms: any value is refused.",
+		field: stringField(func(c *config) *string { return &c.sec.tls.Sigalgs })},
+	{name: "https.ca.location", kind: kindString, defDoc: "system roots",
+		note:  "CA for the OIDC token endpoint: a PEM file or a directory of them.",
+		field: stringField(func(c *config) *string { return &c.sec.httpsCALocation })},
+	{name: "https.ca.pem", kind: kindString, defDoc: "empty", note: "CA for the OIDC token endpoint, PEM.",
+		field: stringField(func(c *config) *string { return &c.sec.httpsCAPEM })},
+	{name: "sasl.mechanisms", aliases: []string{"sasl.mechanism"}, kind: kindEnum,
+		values: []string{"GSSAPI", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"}, def: "GSSAPI",
+		note:  "GSSAPI (Kerberos) is refused as not implemented when a SASL protocol is used.",
+		field: stringField(func(c *config) *string { return &c.sec.mechanism })},
+	{name: "sasl.username", kind: kindString, defDoc: "empty", note: "For PLAIN and SCRAM.",
+		field: stringField(func(c *config) *string { return &c.sec.username })},
+	{name: "sasl.password", kind: kindString, defDoc: "empty", note: "For PLAIN and SCRAM.",
+		field: stringField(func(c *config) *string { return &c.sec.password })},
+	{name: "sasl.oauthbearer.config", kind: kindString, defDoc: "empty",
+		note:  "Passed in OAuthBearerTokenRefresh events; with enable.sasl.oauthbearer.unsecure.jwt, principal=, scope=, lifeSeconds=, extension_NAME=.",
+		field: stringField(func(c *config) *string { return &c.sec.oauthConfig })},
+	{name: "enable.sasl.oauthbearer.unsecure.jwt", kind: kindBool, def: "false",
+		note:  "Builds unsigned tokens from sasl.oauthbearer.config: for test brokers only.",
+		field: boolField(func(c *config) *bool { return &c.sec.unsecureJWT })},
+	{name: "sasl.oauthbearer.method", kind: kindEnum, fold: true, values: []string{"default", "oidc"}, def: "default",
+		note:  "default: the application answers OAuthBearerTokenRefresh events; oidc: the client-credentials grant.",
+		field: stringField(func(c *config) *string { return &c.sec.oauthMethod })},
+	{name: "sasl.oauthbearer.client.id", aliases: []string{"sasl.oauthbearer.client.credentials.client.id"}, kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.oidc.ClientID })},
+	{name: "sasl.oauthbearer.client.secret", aliases: []string{"sasl.oauthbearer.client.credentials.client.secret"}, kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.oidc.ClientSecret })},
+	{name: "sasl.oauthbearer.scope", kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.oidc.Scope })},
+	{name: "sasl.oauthbearer.extensions", kind: kindString, defDoc: "empty", note: "key=value pairs, comma-separated.",
+		field: stringField(func(c *config) *string { return &c.sec.oidcExtensions })},
+	{name: "sasl.oauthbearer.token.endpoint.url", kind: kindString, defDoc: "empty",
+		field: stringField(func(c *config) *string { return &c.sec.oidc.TokenEndpointURL })},
+	{name: "sasl.oauthbearer.grant.type", kind: kindEnum,
+		values: []string{"client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, def: "client_credentials",
+		only: "client_credentials", field: stringField(func(c *config) *string { return &c.sec.grantType })},
 }
 
 // unsupportedProperties returns the librdkafka (and confluent-kafka-go)
@@ -283,31 +357,23 @@ func unsupportedProperties() []property {
 		reason string
 		names  []string
 	}{
-		{"TLS is not implemented", []string{
-			"ssl.cipher.suites", "ssl.curves.list", "ssl.sigalgs.list", "ssl.key.location",
-			"ssl.key.password", "ssl.key.pem", "ssl.certificate.location", "ssl.certificate.pem",
-			"ssl.ca.location", "ssl.ca.pem", "ssl.ca.certificate.stores", "ssl.crl.location",
-			"ssl.keystore.location", "ssl.keystore.password", "ssl.providers", "ssl.engine.location",
-			"ssl.engine.id", "enable.ssl.certificate.verification",
-			"ssl.endpoint.identification.algorithm", "https.ca.location", "https.ca.pem",
+		{"Windows certificate stores are not available to Go's TLS", []string{"ssl.ca.certificate.stores"}},
+		{"OpenSSL providers and engines are a librdkafka C feature", []string{
+			"ssl.providers", "ssl.engine.location", "ssl.engine.id",
 		}},
-		{"SASL is not implemented", []string{
-			"sasl.mechanisms", "sasl.mechanism", "sasl.kerberos.service.name",
-			"sasl.kerberos.principal", "sasl.kerberos.kinit.cmd", "sasl.kerberos.keytab",
-			"sasl.kerberos.min.time.before.relogin", "sasl.username", "sasl.password",
-			"sasl.oauthbearer.config", "enable.sasl.oauthbearer.unsecure.jwt",
-			"sasl.oauthbearer.method", "sasl.oauthbearer.client.id",
-			"sasl.oauthbearer.client.credentials.client.id", "sasl.oauthbearer.client.secret",
-			"sasl.oauthbearer.client.credentials.client.secret", "sasl.oauthbearer.scope",
-			"sasl.oauthbearer.extensions", "sasl.oauthbearer.token.endpoint.url",
-			"sasl.oauthbearer.grant.type", "sasl.oauthbearer.assertion.algorithm",
-			"sasl.oauthbearer.assertion.private.key.file",
-			"sasl.oauthbearer.assertion.private.key.passphrase",
-			"sasl.oauthbearer.assertion.private.key.pem", "sasl.oauthbearer.assertion.file",
-			"sasl.oauthbearer.assertion.claim.aud", "sasl.oauthbearer.assertion.claim.exp.seconds",
-			"sasl.oauthbearer.assertion.claim.iss", "sasl.oauthbearer.assertion.claim.jti.include",
-			"sasl.oauthbearer.assertion.claim.nbf.seconds", "sasl.oauthbearer.assertion.claim.sub",
-			"sasl.oauthbearer.assertion.jwt.template.file",
+		{"GSSAPI (Kerberos) is not implemented", []string{
+			"sasl.kerberos.service.name", "sasl.kerberos.principal", "sasl.kerberos.kinit.cmd",
+			"sasl.kerberos.keytab", "sasl.kerberos.min.time.before.relogin",
+		}},
+		{"the OAUTHBEARER jwt-bearer grant is not implemented", []string{
+			"sasl.oauthbearer.assertion.algorithm", "sasl.oauthbearer.assertion.private.key.file",
+			"sasl.oauthbearer.assertion.private.key.passphrase", "sasl.oauthbearer.assertion.private.key.pem",
+			"sasl.oauthbearer.assertion.file", "sasl.oauthbearer.assertion.claim.aud",
+			"sasl.oauthbearer.assertion.claim.exp.seconds", "sasl.oauthbearer.assertion.claim.iss",
+			"sasl.oauthbearer.assertion.claim.jti.include", "sasl.oauthbearer.assertion.claim.nbf.seconds",
+			"sasl.oauthbearer.assertion.claim.sub", "sasl.oauthbearer.assertion.jwt.template.file",
+		}},
+		{"OAUTHBEARER metadata authentication (Azure IMDS) is not implemented", []string{
 			"sasl.oauthbearer.metadata.authentication.type",
 		}},
 		{"transactions are not implemented", []string{"transactional.id", "transaction.timeout.ms"}},
@@ -557,7 +623,9 @@ func (p *property) parseFlags(key, s string) (any, error) {
 }
 
 // parseBrokers parses a comma-separated list of host[:port] entries, each
-// optionally prefixed with "plaintext://", into host:port strings.
+// optionally prefixed with a security protocol ("sasl_ssl://"), into
+// host:port strings, prefixed with the protocol in lower case when one was
+// given: validate checks it against security.protocol and strips it.
 func parseBrokers(key, s string) (any, error) {
 	var out []string
 	for _, entry := range strings.Split(s, ",") {
@@ -575,14 +643,11 @@ func parseBrokers(key, s string) (any, error) {
 }
 
 func parseBroker(key, entry string) (string, error) {
-	hostport := entry
+	hostport, prefix := entry, ""
 	if scheme, rest, ok := strings.Cut(entry, "://"); ok {
-		switch strings.ToLower(scheme) {
-		case "plaintext":
-			hostport = rest
-		case "ssl", "sasl_plaintext", "sasl_ssl":
-			return "", newError(ErrNotImplemented,
-				"Configuration property %q: broker %q uses %s, which kprod does not support yet", key, entry, scheme)
+		switch scheme = strings.ToLower(scheme); scheme {
+		case "plaintext", "ssl", "sasl_plaintext", "sasl_ssl":
+			hostport, prefix = rest, scheme+"://"
 		default:
 			return "", invalidValue(key, entry, "unknown protocol "+strconv.Quote(scheme))
 		}
@@ -606,5 +671,5 @@ func parseBroker(key, entry string) (string, error) {
 	if err != nil || n < 1 || n > 65535 {
 		return "", invalidValue(key, entry, "port must be 1..65535")
 	}
-	return net.JoinHostPort(host, strconv.Itoa(n)), nil
+	return prefix + net.JoinHostPort(host, strconv.Itoa(n)), nil
 }

@@ -2,10 +2,12 @@ package producer
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 
 	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/kprod-go/kprod/partitioner"
+	"github.com/kprod-go/kprod/producer/sasl"
 )
 
 // Option configures what a ConfigMap cannot carry: Go values such as a
@@ -18,6 +20,8 @@ type options struct {
 	dial               func(ctx context.Context, network, addr string) (net.Conn, error)
 	pipelinePartitions bool
 	observer           observe.Observer // withObserver; nil: nothing is reported
+	tlsConfig          *tls.Config      // WithTLSConfig; nil: from the ssl.* properties
+	saslMechanism      sasl.Mechanism   // WithSASLMechanism; nil: from sasl.mechanisms
 }
 
 // WithPartitioner sets a custom partitioner for every topic, in place of

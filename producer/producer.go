@@ -11,6 +11,7 @@ import (
 	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
+	"github.com/kprod-go/kprod/producer/sasl"
 )
 
 // Version is kprod's version, sent to brokers in ApiVersions.
@@ -35,6 +36,10 @@ type Producer struct {
 
 	reports *reportQueue  // reports and events for Poll
 	chans   *chanReporter // reports for deliveryChans
+
+	creds        atomic.Pointer[sasl.Credentials] // SetSaslCredentials; nil: sasl.username and sasl.password
+	oauth        *oauthManager                    // with sasl.mechanisms=OAUTHBEARER only
+	connFailures connFailures                     // failed connections become Error events
 
 	// Read by every Produce, written rarely: kept off the counters' cache
 	// line, which every Produce writes (false sharing cost 10% of Produce).
@@ -78,6 +83,9 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.sec.validate(&o); err != nil {
+		return nil, err
+	}
 	var codec compress.Codec
 	if cfg.compressionType != "none" {
 		t, err := compress.ParseType(cfg.compressionType)
@@ -95,6 +103,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		reports: nil, // below: it counts served reports out of acct
 		flushed: make(chan struct{}),
 		stopHK:  make(chan struct{}),
+	}
+	handshake, authenticate, err := p.buildSecurity()
+	if err != nil {
+		return nil, err
 	}
 	p.acc = accumulator.Config{
 		// A request carries a batch plus framing; keep every batch small
@@ -119,9 +131,15 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	scfg.Broker.SoftwareName, scfg.Broker.SoftwareVer = "kprod", Version
 	scfg.Broker.Dial = o.dial
 	scfg.Broker.Observer = o.observer
+	scfg.Broker.Handshake, scfg.Broker.Authenticate = handshake, authenticate
+	p.connFailures.push = p.reports.push
+	scfg.Broker.Failed = p.connFailures.report
 	p.route = route.New(broker.NewConnector(scfg.Broker), cfg.bootstrapServers)
 	scfg.Router = p.route
 	p.snd = sender.New(scfg, senderResults{p}, p.clock, &p.acc)
+	if p.oauth != nil {
+		p.oauth.start() // its first refresh event comes before any connection needs a token
+	}
 	p.meta = newMetaLoop(p, p.route)
 	p.wg.Add(1)
 	go p.housekeeping()
@@ -179,6 +197,9 @@ func (p *Producer) Close() {
 	p.wg.Wait()
 	p.now.close()
 	p.meta.close()
+	if p.oauth != nil {
+		p.oauth.close() // connections waiting for a token give up
+	}
 	p.snd.Close() // in-flight, then queued batches complete with ErrDestroy
 	p.route.Close()
 	for _, t := range *p.topics.Load() {

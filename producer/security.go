@@ -1,0 +1,263 @@
+package producer
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/oauth"
+	"github.com/kprod-go/kprod/internal/tlsconf"
+	"github.com/kprod-go/kprod/producer/sasl"
+)
+
+// security is the connection security configuration: security.protocol
+// and the ssl.*, https.* and sasl.* properties, as parsed.
+type security struct {
+	protocol        string             // security.protocol: plaintext, ssl, sasl_plaintext, sasl_ssl
+	tls             tlsconf.Properties // ssl.*
+	httpsCALocation string             // https.ca.location: CA for the OIDC token endpoint
+	httpsCAPEM      string             // https.ca.pem
+	mechanism       string             // sasl.mechanisms
+	username        string             // sasl.username
+	password        string             // sasl.password
+	oauthConfig     string             // sasl.oauthbearer.config
+	unsecureJWT     bool               // enable.sasl.oauthbearer.unsecure.jwt
+	oauthMethod     string             // sasl.oauthbearer.method: default or oidc
+	oidc            oauth.OIDCConfig   // sasl.oauthbearer.client.id, .client.secret, .scope, .token.endpoint.url
+	oidcExtensions  string             // sasl.oauthbearer.extensions
+	grantType       string             // sasl.oauthbearer.grant.type: only client_credentials
+}
+
+func (s *security) usesTLS() bool  { return s.protocol == "ssl" || s.protocol == "sasl_ssl" }
+func (s *security) usesSASL() bool { return strings.HasPrefix(s.protocol, "sasl_") }
+
+// validate checks the security properties against each other and against
+// the options that replace some of them (WithTLSConfig,
+// WithSASLMechanism), with librdkafka's wording where it has one. New calls
+// it once the options are known.
+func (s *security) validate(o *options) error {
+	if o.tlsConfig != nil && !s.usesTLS() {
+		return newError(ErrInvalidArg, "WithTLSConfig needs security.protocol ssl or sasl_ssl, not %s", s.protocol)
+	}
+	if o.saslMechanism != nil && !s.usesSASL() {
+		return newError(ErrInvalidArg, "WithSASLMechanism needs security.protocol sasl_plaintext or sasl_ssl, not %s", s.protocol)
+	}
+	if !s.usesSASL() || o.saslMechanism != nil {
+		return nil
+	}
+	switch s.mechanism {
+	case "GSSAPI":
+		return newError(ErrNotImplemented,
+			"Configuration property \"sasl.mechanisms\" value \"GSSAPI\" (Kerberos, librdkafka's default) is not supported by kprod: "+
+				"set sasl.mechanisms to PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, or give WithSASLMechanism")
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+		if s.username == "" || s.password == "" {
+			return newError(ErrInvalidArg, "sasl.username and sasl.password must be set for sasl.mechanisms=%s", s.mechanism)
+		}
+	case "OAUTHBEARER":
+		return s.validateOAuth()
+	}
+	return nil
+}
+
+// validateOAuth checks the OAUTHBEARER properties of the token source
+// chosen: OIDC, unsecured JWTs, or the application.
+func (s *security) validateOAuth() error {
+	if s.oauthMethod == "oidc" {
+		if s.unsecureJWT {
+			return newError(ErrInvalidArg, "`enable.sasl.oauthbearer.unsecure.jwt` and `sasl.oauthbearer.method=oidc` are mutually exclusive")
+		}
+		for _, req := range []struct{ name, value string }{
+			{"sasl.oauthbearer.client.id", s.oidc.ClientID},
+			{"sasl.oauthbearer.client.secret", s.oidc.ClientSecret},
+			{"sasl.oauthbearer.token.endpoint.url", s.oidc.TokenEndpointURL},
+		} {
+			if req.value == "" {
+				return newError(ErrInvalidArg, "`%s` is mandatory when `sasl.oauthbearer.method=oidc` is set", req.name)
+			}
+		}
+		if !strings.HasPrefix(s.oidc.TokenEndpointURL, "https://") && !strings.HasPrefix(s.oidc.TokenEndpointURL, "http://") {
+			return newError(ErrInvalidArg, "Configuration property \"sasl.oauthbearer.token.endpoint.url\": expected an http:// or https:// URL")
+		}
+		ext, err := oauth.ParseExtensions(s.oidcExtensions)
+		if err != nil {
+			return wrapError(ErrInvalidArg, err, "%v", err)
+		}
+		s.oidc.Extensions = ext
+		return nil
+	}
+	if s.unsecureJWT {
+		if _, err := oauth.ParseUnsecuredConfig(s.oauthConfig); err != nil {
+			return wrapError(ErrInvalidArg, err, "%v", err)
+		}
+	}
+	return nil
+}
+
+// buildSecurity builds the TLS and SASL steps of every connection. New
+// calls it before the producer starts any goroutine, since it can fail (a
+// CA file that cannot be read, say); the OAUTHBEARER token manager it may
+// create starts with the producer.
+func (p *Producer) buildSecurity() (broker.HandshakeFunc, broker.AuthenticateFunc, error) {
+	s := &p.cfg.sec
+	var hs broker.HandshakeFunc
+	var auth broker.AuthenticateFunc
+	if s.usesTLS() {
+		tc := p.opts.tlsConfig
+		if tc == nil {
+			var err error
+			if tc, err = tlsconf.Build(s.tls); err != nil {
+				return nil, nil, tlsError(err)
+			}
+		}
+		hs = broker.TLS(tc)
+	}
+	if s.usesSASL() {
+		m, err := p.mechanism()
+		if err != nil {
+			return nil, nil, err
+		}
+		auth = broker.SASL(m)
+	}
+	return hs, auth, nil
+}
+
+// tlsError turns a TLS configuration error into the producer's: a value
+// Go's TLS cannot honour is not implemented, anything else invalid.
+func tlsError(err error) error {
+	if errors.Is(err, tlsconf.ErrUnsupported) {
+		return wrapError(ErrNotImplemented, err, "%v", err)
+	}
+	return wrapError(ErrInvalidArg, err, "%v", err)
+}
+
+// mechanism returns the SASL mechanism connections authenticate with: the
+// one WithSASLMechanism gave, or the built-in one sasl.mechanisms names.
+func (p *Producer) mechanism() (sasl.Mechanism, error) {
+	if p.opts.saslMechanism != nil {
+		return p.opts.saslMechanism, nil
+	}
+	s := &p.cfg.sec
+	switch s.mechanism {
+	case "PLAIN":
+		return sasl.Plain(p.credentials), nil
+	case "SCRAM-SHA-256":
+		return sasl.ScramSHA256(p.credentials), nil
+	case "SCRAM-SHA-512":
+		return sasl.ScramSHA512(p.credentials), nil
+	case "OAUTHBEARER":
+		m, err := newOAuthManager(p)
+		if err != nil {
+			return nil, err
+		}
+		p.oauth = m
+		return sasl.OAuthBearer(m.current), nil
+	}
+	return nil, newError(ErrNotImplemented, "sasl.mechanisms=%s is not supported by kprod", s.mechanism)
+}
+
+// credentials returns the SASL user name and password for the next
+// authentication: sasl.username and sasl.password, or what
+// SetSaslCredentials set since.
+func (p *Producer) credentials(context.Context) (sasl.Credentials, error) {
+	if c := p.creds.Load(); c != nil {
+		return *c, nil
+	}
+	return sasl.Credentials{Username: p.cfg.sec.username, Password: p.cfg.sec.password}, nil
+}
+
+// SetSaslCredentials sets the SASL PLAIN or SCRAM user name and password
+// that connections authenticate with from now on, as librdkafka's
+// rd_kafka_sasl_set_credentials: connections already authenticated keep
+// their session until they re-authenticate (KIP-368) or reconnect. It
+// fails with ErrInvalidArg when either is empty.
+func (p *Producer) SetSaslCredentials(username, password string) error {
+	if username == "" || password == "" {
+		return newError(ErrInvalidArg, "SetSaslCredentials: username and password must not be empty")
+	}
+	p.creds.Store(&sasl.Credentials{Username: username, Password: password})
+	return nil
+}
+
+// connFailures turns connections that fail to set up into Error events:
+// _SSL for a failed TLS handshake, _AUTHENTICATION for a refused SASL
+// exchange, _TRANSPORT otherwise, each naming the broker and the reason.
+// As librdkafka does (rkb_suppress.fail_error), the same failure of the
+// same broker is told again only after 30 seconds, while a different one
+// is told at once; the attempts themselves follow the reconnect backoff.
+type connFailures struct {
+	push func(Event)
+
+	mu   sync.Mutex
+	last map[string]time.Time // guarded by mu: when each failure text was last told
+}
+
+// suppressFor is how long an identical failure is not told again.
+const suppressFor = 30 * time.Second
+
+func (f *connFailures) report(err *broker.ConnectError) {
+	msg := err.Error()
+	now := time.Now()
+	f.mu.Lock()
+	if f.last == nil {
+		f.last = make(map[string]time.Time)
+	}
+	if t, ok := f.last[msg]; ok && now.Sub(t) < suppressFor {
+		f.mu.Unlock()
+		return
+	}
+	for k, t := range f.last {
+		if now.Sub(t) >= suppressFor {
+			delete(f.last, k)
+		}
+	}
+	f.last[msg] = now
+	f.mu.Unlock()
+	f.push(wrapError(connectCode(err.Step), err, "%s", msg))
+}
+
+// connectCode is the librdkafka code of a connection that failed at step.
+func connectCode(step broker.Step) ErrorCode {
+	switch step {
+	case broker.StepTLS:
+		return ErrSsl
+	case broker.StepSASL, broker.StepReauth:
+		return ErrAuthentication
+	}
+	return ErrTransport
+}
+
+// WithTLSConfig sets the TLS configuration of every broker connection, in
+// place of the ssl.* properties, for a service that already holds one
+// (with its own certificate reloading, say). security.protocol must be ssl
+// or sasl_ssl. When cfg names no ServerName, each connection uses its
+// broker's host name, for SNI and for checking the certificate. kprod
+// clones cfg per connection and never changes it.
+func WithTLSConfig(cfg *tls.Config) Option {
+	return func(o *options) error {
+		if cfg == nil {
+			return newError(ErrInvalidArg, "WithTLSConfig: nil *tls.Config")
+		}
+		o.tlsConfig = cfg
+		return nil
+	}
+}
+
+// WithSASLMechanism sets the SASL mechanism connections authenticate with,
+// in place of sasl.mechanisms: for mechanisms librdkafka does not have,
+// such as AWS MSK IAM, written against the small sasl.Mechanism
+// interface that the built-in mechanisms implement too.
+// security.protocol must be sasl_plaintext or sasl_ssl.
+func WithSASLMechanism(m sasl.Mechanism) Option {
+	return func(o *options) error {
+		if m == nil {
+			return newError(ErrInvalidArg, "WithSASLMechanism: nil mechanism")
+		}
+		o.saslMechanism = m
+		return nil
+	}
+}
