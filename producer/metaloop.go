@@ -195,6 +195,9 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			}
 			continue
 		default: // unknown, being created, leader not available: wait, up to topic.metadata.propagation.max.ms
+			if tm.Err == errcode.UnknownTopicOrPart || tm.Err == errcode.UnknownTopicID {
+				t.absent.Store(true)
+			}
 			if ps := t.parts.Load(); ps != nil {
 				gone := p.topicGone(t, tm.Err)
 				for _, sp := range ps.list {
@@ -209,6 +212,7 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 		if t.gone.Load() != nil {
 			t.gone.Store(nil) // it exists again
 		}
+		t.absent.Store(false)
 		if len(tm.Partitions) == 0 {
 			continue
 		}

@@ -27,6 +27,11 @@ type topic struct {
 	// gone is set while the metadata says the topic, known before, no
 	// longer exists (librdkafka's NOTEXISTS state): Produce fails with it.
 	gone atomic.Pointer[Error]
+	// absent is set once a metadata response has said the topic does not
+	// exist: only then do its waiting messages fail with ErrUnknownTopic
+	// after topic.metadata.propagation.max.ms. With no answer at all (no
+	// broker reachable), they wait and time out with ErrMsgTimedOut.
+	absent atomic.Bool
 
 	// mu guards the following.
 	mu         sync.Mutex
@@ -114,20 +119,14 @@ func (t *topic) setError(p *Producer, err Error) {
 
 // expire fails the topic's unpartitioned messages whose message.timeout.ms
 // has passed, and all of them once topic.metadata.propagation.max.ms has
-// passed without the topic's metadata. (Queued batches are the sender's to
+// passed since the producer first saw the topic and the metadata said it
+// does not exist, as librdkafka does. (Queued batches are the sender's to
 // expire.)
 func (t *topic) expire(p *Producer, now int64) {
-	propagation := int64(p.cfg.metadataPropagationMax)
+	unknown := t.absent.Load() && now-t.born > int64(p.cfg.metadataPropagationMax)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.parts.Load() == nil && t.err == nil && now-t.born > propagation {
-		err := newError(ErrUnknownTopic, "topic %q not found in the cluster's metadata after %v (topic.metadata.propagation.max.ms)", t.name, p.cfg.metadataPropagationMax)
-		t.err = &err
-	}
-	if len(t.unassigned) == 0 {
-		return
-	}
-	if now-t.born > propagation && t.parts.Load() == nil {
+	if unknown && t.parts.Load() == nil && t.err == nil {
 		err := newError(ErrUnknownTopic, "topic %q not found in the cluster's metadata after %v (topic.metadata.propagation.max.ms)", t.name, p.cfg.metadataPropagationMax)
 		t.err = &err
 		for _, m := range t.unassigned {
@@ -135,6 +134,9 @@ func (t *topic) expire(p *Producer, now int64) {
 		}
 		clear(t.unassigned)
 		t.unassigned = t.unassigned[:0]
+		return
+	}
+	if len(t.unassigned) == 0 {
 		return
 	}
 	kept := t.unassigned[:0]
