@@ -89,7 +89,13 @@ func requireNoMoreReports(t testing.TB, p *producer.Producer) {
 // an independent client (kgo), failing the test if they do not all arrive.
 func consume(t testing.TB, c *kfake.Cluster, topic string, n int) []*kgo.Record {
 	t.Helper()
-	cl := newConsumer(t, c, topic)
+	return consumeWith(t, newConsumer(t, c, topic), topic, n)
+}
+
+// consumeWith reads n records of topic with cl, then whatever else comes
+// within a moment, failing the test if the n do not all arrive.
+func consumeWith(t testing.TB, cl *kgo.Client, topic string, n int) []*kgo.Record {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var out []*kgo.Record

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -187,13 +188,20 @@ func (p *Producer) SetSaslCredentials(username, password string) error {
 // _SSL for a failed TLS handshake, _AUTHENTICATION for a refused SASL
 // exchange, _TRANSPORT otherwise, each naming the broker and the reason.
 // As librdkafka does (rkb_suppress.fail_error), the same failure of the
-// same broker is told again only after 30 seconds, while a different one
-// is told at once; the attempts themselves follow the reconnect backoff.
+// same broker is told again only after 30 seconds, with how many times it
+// came meanwhile, while a different one is told at once; the attempts
+// themselves follow the reconnect backoff.
 type connFailures struct {
 	push func(Event)
 
 	mu   sync.Mutex
-	last map[string]time.Time // guarded by mu: when each failure text was last told
+	last map[string]*failureSeen // guarded by mu: by failure text
+}
+
+// failureSeen is when a failure was last told and how often it came since.
+type failureSeen struct {
+	told       time.Time
+	suppressed int
 }
 
 // suppressFor is how long an identical failure is not told again.
@@ -204,20 +212,26 @@ func (f *connFailures) report(err *broker.ConnectError) {
 	now := time.Now()
 	f.mu.Lock()
 	if f.last == nil {
-		f.last = make(map[string]time.Time)
+		f.last = make(map[string]*failureSeen)
 	}
-	if t, ok := f.last[msg]; ok && now.Sub(t) < suppressFor {
+	seen := f.last[msg]
+	if seen != nil && now.Sub(seen.told) < suppressFor {
+		seen.suppressed++
 		f.mu.Unlock()
 		return
 	}
-	for k, t := range f.last {
-		if now.Sub(t) >= suppressFor {
+	for k, s := range f.last {
+		if now.Sub(s.told) >= 2*suppressFor {
 			delete(f.last, k)
 		}
 	}
-	f.last[msg] = now
+	text := msg
+	if seen != nil && seen.suppressed > 0 {
+		text += fmt.Sprintf(" (%d identical error(s) suppressed)", seen.suppressed)
+	}
+	f.last[msg] = &failureSeen{told: now}
 	f.mu.Unlock()
-	f.push(wrapError(connectCode(err.Step), err, "%s", msg))
+	f.push(wrapError(connectCode(err.Step), err, "%s", text))
 }
 
 // connectCode is the librdkafka code of a connection that failed at step.

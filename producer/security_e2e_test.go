@@ -1,7 +1,6 @@
 package producer_test
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -119,7 +118,8 @@ func (sc *secureCluster) clientCert(t *testing.T, m producer.ConfigMap, o testce
 }
 
 // consume reads n records of topic with an independent client (kgo)
-// speaking the cluster's TLS and SASL.
+// speaking the cluster's TLS and SASL, and whatever else comes within a
+// moment.
 func (sc *secureCluster) consume(t *testing.T, topic string, n int) []*kgo.Record {
 	t.Helper()
 	opts := []kgo.Opt{
@@ -137,17 +137,7 @@ func (sc *secureCluster) consume(t *testing.T, topic string, n int) []*kgo.Recor
 	cl, err := kgo.NewClient(opts...)
 	require.NoError(t, err)
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var out []*kgo.Record
-	for len(out) < n {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("consumed %d records of %s, want %d", len(out), topic, n)
-		}
-		out = append(out, fs.Records()...)
-	}
-	return out
+	return consumeWith(t, cl, topic, n)
 }
 
 // produceAndCheck produces n messages, checks that each is reported
