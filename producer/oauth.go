@@ -41,8 +41,8 @@ func (t OAuthBearerToken) GoString() string { return t.String() }
 // OAuthBearerTokenRefresh is the event asking the application for a new
 // OAUTHBEARER token, as librdkafka's oauthbearer_token_refresh_cb: once at
 // start and again at 80% of the current token's lifetime. Answer it with
-// SetOAuthBearerToken, or SetOAuthBearerTokenFailure, which asks again 10
-// seconds later. It comes only with sasl.mechanisms=OAUTHBEARER and neither
+// SetOAuthBearerToken, or SetOAuthBearerTokenFailure; an event not
+// answered, or answered with a failure, comes again 10 seconds later. It comes only with sasl.mechanisms=OAUTHBEARER and neither
 // sasl.oauthbearer.method=oidc nor enable.sasl.oauthbearer.unsecure.jwt,
 // for which kprod gets the tokens itself.
 type OAuthBearerTokenRefresh struct {
@@ -73,6 +73,7 @@ type oauthManager struct {
 	mu      sync.Mutex
 	token   *OAuthBearerToken // the latest valid token set, or nil
 	failure string            // why the latest refresh failed; "" after a token is set
+	askedAt time.Time         // when an unanswered refresh event was pushed; zero once answered
 	changed chan struct{}     // closed and replaced when token or failure changes
 }
 
@@ -157,11 +158,14 @@ func (m *oauthManager) loop() {
 }
 
 // nextRefresh returns how long until the next refresh, and false when none
-// is due until the application answers an event.
+// is due. An event the application has not answered is asked again after
+// 10 seconds, as is a failed refresh.
 func (m *oauthManager) nextRefresh(now time.Time) (time.Duration, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch {
+	case !m.askedAt.IsZero():
+		return max(m.askedAt.Add(retryAfterFailure).Sub(now), 0), true
 	case m.failure != "":
 		return retryAfterFailure, true
 	case m.token != nil:
@@ -173,10 +177,10 @@ func (m *oauthManager) nextRefresh(now time.Time) (time.Duration, bool) {
 // refresh asks the application for a token, or gets one itself.
 func (m *oauthManager) refresh() {
 	if m.fetch == nil {
-		m.p.reports.push(OAuthBearerTokenRefresh{Config: m.p.cfg.sec.oauthConfig})
 		m.mu.Lock()
-		m.failure = "" // an answer is awaited; an old failure no longer applies
+		m.askedAt = time.Now()
 		m.mu.Unlock()
+		m.p.reports.push(OAuthBearerTokenRefresh{Config: m.p.cfg.sec.oauthConfig})
 		return
 	}
 	t, err := m.fetch(m.ctx)
@@ -197,6 +201,7 @@ func (m *oauthManager) set(t OAuthBearerToken) error {
 	m.mu.Lock()
 	m.token = &t
 	m.failure = ""
+	m.askedAt = time.Time{}
 	close(m.changed)
 	m.changed = make(chan struct{})
 	m.mu.Unlock()
@@ -209,6 +214,7 @@ func (m *oauthManager) set(t OAuthBearerToken) error {
 func (m *oauthManager) fail(reason string) {
 	m.mu.Lock()
 	m.failure = reason
+	m.askedAt = time.Time{}
 	close(m.changed)
 	m.changed = make(chan struct{})
 	m.mu.Unlock()

@@ -41,3 +41,33 @@ func TestConnectionFailuresHaveLibrdkafkasCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenRefreshSchedule(t *testing.T) {
+	now := time.Now()
+	cases := []struct {
+		name  string
+		set   func(m *oauthManager)
+		want  time.Duration
+		timed bool
+	}{
+		{"a token is refreshed at 80% of the time it has left", func(m *oauthManager) {
+			m.token = &OAuthBearerToken{Expiration: now.Add(10 * time.Second)}
+		}, 8 * time.Second, true},
+		{"an unanswered event is asked again 10 s after it was pushed", func(m *oauthManager) {
+			m.token = &OAuthBearerToken{Expiration: now.Add(time.Hour)}
+			m.askedAt = now.Add(-4 * time.Second)
+		}, 6 * time.Second, true},
+		{"a failed refresh is tried again after 10 s", func(m *oauthManager) { m.failure = "down" }, 10 * time.Second, true},
+		{"with no token and no question out, the application is not asked", func(*oauthManager) {}, 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &oauthManager{}
+			tc.set(m)
+			got, timed := m.nextRefresh(now)
+			if got != tc.want || timed != tc.timed {
+				t.Errorf("nextRefresh = %v, %v; want %v, %v", got, timed, tc.want, tc.timed)
+			}
+		})
+	}
+}
