@@ -38,7 +38,8 @@ type Config struct {
 	Observer observe.Observer
 	// Failed, when set, is told of every connection that could not be set
 	// up and every re-authentication that failed, except when the caller
-	// gave up (its context ended). It must not block.
+	// cancelled the setup's context (a deadline passing is told). It must
+	// not block.
 	Failed func(*ConnectError)
 }
 
@@ -63,8 +64,9 @@ type pending struct {
 // responses are matched to requests by correlation id in send order, as
 // Kafka answers requests on a connection in the order it received them.
 //
-// A Conn owns one goroutine, its reader, which exits when the connection
-// closes; Close waits for it.
+// A Conn owns its reader goroutine, which exits when the connection
+// closes, and, while one runs, a re-authentication goroutine (see
+// reauthState), which closing ends; Close waits for both.
 type Conn struct {
 	addr     string
 	node     observe.Node
@@ -73,7 +75,9 @@ type Conn struct {
 	nc       net.Conn
 	versions [kmsg.MaxKey + 1]int16 // set during Connect, read-only afterwards; -1 = unsupported
 
-	readerDone chan struct{} // closed when the reader goroutine has exited
+	readerDone chan struct{}      // closed when the reader goroutine has exited
+	ctx        context.Context    // ends when the connection closes: bounds a re-authentication
+	cancel     context.CancelFunc // called by closeWith
 
 	// writeMu serializes writes so that requests reach the socket in
 	// correlation-id order. It is taken before mu when both are needed.
@@ -91,7 +95,7 @@ type Conn struct {
 	closed   bool
 	closeErr error
 	ready    bool // the Connector finished setting it up: its end is a disconnect
-	byPeer   bool // it closed because a read failed, not because it was closed here
+	byOwner  bool // it was closed by Close or Abort, not by a failure it met
 	reauth   reauthState
 }
 
@@ -107,6 +111,7 @@ func newConn(nc net.Conn, node observe.Node, cfg Config) *Conn {
 		readerDone: make(chan struct{}),
 		formatter:  kmsg.NewRequestFormatter(kmsg.FormatterClientID(cfg.ClientID)),
 	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	for i := range c.versions {
 		c.versions[i] = -1
 	}
@@ -185,7 +190,7 @@ func (c *Conn) MaxVersion(key int16) int16 {
 func (c *Conn) InFlight() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.queue) + len(c.reauth.held)
+	return len(c.queue) + len(c.reauth.held) + c.reauth.releasing
 }
 
 // Done returns a channel closed once the connection is closed and its reader
@@ -347,14 +352,22 @@ func (c *Conn) request(ctx context.Context, req kmsg.Request, auth bool) (resp k
 	case r := <-ch:
 		return r.resp, true, r.err
 	case <-ctx.Done():
+		select {
+		case r := <-ch: // the connection closed: its reason, not the context's
+			return r.resp, true, r.err
+		default:
+		}
 		return nil, true, ctx.Err()
 	}
 }
 
 // Close closes the connection with err as the reason (nil means ErrClosed)
-// and fails every request still waiting for a response with it. It waits
-// for the reader goroutine to exit unless called from it.
+// and fails every request still waiting for a response with it (a request
+// held back by a re-authentication fails with ErrNotSent). It waits for
+// the reader goroutine, and for a re-authentication under way, which the
+// close ends: call Abort instead from a Done callback.
 func (c *Conn) Close(err error) {
+	c.markOwnerClose()
 	c.closeWith(err)
 	<-c.readerDone
 	c.mu.Lock()
@@ -368,7 +381,20 @@ func (c *Conn) Close(err error) {
 // Abort closes the connection with err without waiting for its reader:
 // for a Done callback (which runs on the reader) that finds the stream
 // cannot be trusted. Requests still waiting fail with err, from this call.
-func (c *Conn) Abort(err error) { c.closeWith(err) }
+func (c *Conn) Abort(err error) {
+	c.markOwnerClose()
+	c.closeWith(err)
+}
+
+// markOwnerClose records that the connection's owner closes it, unless it
+// is closed already.
+func (c *Conn) markOwnerClose() {
+	c.mu.Lock()
+	if !c.closed {
+		c.byOwner = true
+	}
+	c.mu.Unlock()
+}
 
 // closeWith marks the connection closed, closes the socket and fails the
 // queued requests. It is safe to call more than once and from the reader.
@@ -400,22 +426,12 @@ func (c *Conn) closeWith(err error) {
 		p.done(nil, err)
 	}
 	for _, h := range held {
-		h.done(nil, err)
+		h.done(nil, notSent(err))
 	}
+	c.cancel() // after the requests failed, so that a waiting Request sees why
 	if c.obs != nil && ready {
 		c.obs.OnDisconnect(observe.Disconnect{Node: c.node, Err: err})
 	}
-}
-
-// peerClosed closes the connection after a read failed: the broker
-// closed it or the network failed, unless it was closed here first.
-func (c *Conn) peerClosed(err error) {
-	c.mu.Lock()
-	if !c.closed {
-		c.byPeer = true
-	}
-	c.mu.Unlock()
-	c.closeWith(err)
 }
 
 // armDeadlineLocked sets the read deadline to the earliest deadline of the
@@ -437,7 +453,7 @@ func (c *Conn) readLoop() {
 	var hdr [8]byte
 	for {
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
-			c.peerClosed(c.readErr(err))
+			c.closeWith(c.readErr(err))
 			return
 		}
 		size := int32(binary.BigEndian.Uint32(hdr[:4]))
@@ -448,7 +464,7 @@ func (c *Conn) readLoop() {
 		}
 		body := make([]byte, size-4)
 		if _, err := io.ReadFull(br, body); err != nil {
-			c.peerClosed(c.readErr(err))
+			c.closeWith(c.readErr(err))
 			return
 		}
 		c.mu.Lock()

@@ -135,8 +135,12 @@ func (k *Connector) steps(ctx context.Context, node observe.Node) (*Conn, error)
 		}
 		c.scheduleReauth(lifetime, cfg.Authenticate)
 	}
-	if err := c.markReady(); err != nil {
-		return nil, fail(StepSASL, err)
+	if err := c.markReady(); err != nil { // the broker closed it after the last step
+		step := StepApiVersions
+		if cfg.Authenticate != nil {
+			step = StepSASL
+		}
+		return nil, fail(step, err)
 	}
 	return c, nil
 }

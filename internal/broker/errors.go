@@ -1,7 +1,9 @@
 package broker
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/kprod-go/kprod/internal/observe"
@@ -19,7 +21,14 @@ var (
 	// ErrProtocol means the broker sent something that does not fit the
 	// request it answers (wrong correlation id, undecodable body).
 	ErrProtocol = errors.New("broker: protocol error")
+	// ErrNotSent means the request was never written: it was held back
+	// while the connection re-authenticated, and the connection closed or
+	// the request's deadline passed first. The broker cannot have it.
+	ErrNotSent = errors.New("broker: request not sent")
 )
+
+// notSent wraps why a held request was never written.
+func notSent(err error) error { return fmt.Errorf("%w: %w", ErrNotSent, err) }
 
 // Step is a step of a connection's setup (see Connector).
 type Step int
@@ -35,6 +44,7 @@ const (
 
 var stepNames = [...]string{"connect", "TLS handshake", "ApiVersions request", "SASL authentication", "SASL re-authentication"}
 
+// String names the step as error messages do.
 func (s Step) String() string {
 	if int(s) < len(stepNames) {
 		return stepNames[s]
@@ -52,6 +62,7 @@ type ConnectError struct {
 	Err  error
 }
 
+// Error names the broker, the step and the reason.
 func (e *ConnectError) Error() string {
 	who := "bootstrap server " + e.Node.Addr
 	if e.Node.ID >= 0 {
@@ -60,4 +71,10 @@ func (e *ConnectError) Error() string {
 	return who + ": " + e.Step.String() + " failed: " + e.Err.Error()
 }
 
+// Unwrap returns the reason.
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the step failed because
+// socket.connection.setup.timeout.ms passed, which librdkafka reports as
+// a transport failure whatever the step.
+func (e *ConnectError) Timeout() bool { return errors.Is(e.Err, context.DeadlineExceeded) }

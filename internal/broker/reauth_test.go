@@ -135,3 +135,97 @@ func TestAFailedReauthenticationClosesTheConnectionAndIsTold(t *testing.T) {
 		t.Error("Send on the closed connection succeeded")
 	}
 }
+
+// blockingMechanism is PLAIN whose re-authentications (every Authenticate
+// after the first) wait until their context ends.
+type blockingMechanism struct {
+	calls   atomic.Int64
+	waiting chan struct{} // closed when a re-authentication waits
+}
+
+func (*blockingMechanism) Name() string { return "SCRAM-SHA-256" }
+func (m *blockingMechanism) Authenticate(ctx context.Context, host string) (sasl.Session, []byte, error) {
+	if m.calls.Add(1) > 1 {
+		close(m.waiting)
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	}
+	return sasl.ScramSHA256(sasl.Static("u", "p")).Authenticate(ctx, host)
+}
+
+func TestCloseEndsAReauthenticationUnderWay(t *testing.T) {
+	c, _ := reauthCluster(t, 200*time.Millisecond)
+	m := &blockingMechanism{waiting: make(chan struct{})}
+	k := broker.NewConnector(broker.Config{
+		ClientID: "t", RequestTimeout: 30 * time.Second, DialTimeout: 30 * time.Second,
+		Authenticate: broker.SASL(m),
+		Failed:       func(e *broker.ConnectError) { t.Errorf("told %v; closing by its owner is nothing to tell", e) },
+	})
+	conn, err := k.Connect(context.Background(), observe.Node{ID: 1, Addr: c.ListenAddrs()[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.waiting:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no re-authentication began")
+	}
+	held := make(chan error, 1)
+	if err := conn.Send(kmsg.NewPtrMetadataRequest(), func(_ kmsg.Response, err error) { held <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if n := conn.InFlight(); n != 1 {
+		t.Errorf("InFlight = %d with one request held, want 1", n)
+	}
+	start := time.Now()
+	conn.Close(nil)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v with a re-authentication under way, want it ended at once", d)
+	}
+	if err := <-held; !errors.Is(err, broker.ErrNotSent) {
+		t.Errorf("the held request failed with %v, want ErrNotSent", err)
+	}
+}
+
+func TestAHeldRequestPastItsDeadlineIsNotSentAndTheConnectionLives(t *testing.T) {
+	c, handshakes := reauthCluster(t, 200*time.Millisecond)
+	// Delay every re-authentication's SaslHandshake by 300 ms.
+	c.ControlKey(int16(kmsg.SASLHandshake), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if handshakes.Load() > 1 {
+			time.Sleep(300 * time.Millisecond) // holds the broker, as a slow one would
+		}
+		return nil, nil, false
+	})
+	k := broker.NewConnector(broker.Config{
+		ClientID: "t", RequestTimeout: 5 * time.Second, DialTimeout: 5 * time.Second,
+		Authenticate: broker.SASL(sasl.ScramSHA256(sasl.Static("u", "p"))),
+	})
+	conn, err := k.Connect(context.Background(), observe.Node{ID: 1, Addr: c.ListenAddrs()[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(nil)
+	// Wait for the second handshake, then send with a 100 ms deadline.
+	deadline := time.Now().Add(5 * time.Second)
+	for handshakes.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no re-authentication began")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	got := make(chan error, 1)
+	if err := conn.SendDeadline(kmsg.NewPtrMetadataRequest(), time.Now().Add(100*time.Millisecond),
+		func(_ kmsg.Response, err error) { got <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; !errors.Is(err, broker.ErrNotSent) {
+		t.Fatalf("the request held past its deadline ended with %v, want ErrNotSent", err)
+	}
+	if err := conn.Err(); err != nil {
+		t.Fatalf("the connection closed: %v", err)
+	}
+	if _, _, err := conn.Request(context.Background(), kmsg.NewPtrMetadataRequest()); err != nil {
+		t.Fatalf("a request after the re-authentication: %v", err)
+	}
+}

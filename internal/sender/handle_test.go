@@ -265,6 +265,16 @@ func TestHandleWithNoRetriesLeftFailsWithTheBrokerError(t *testing.T) {
 	}
 }
 
+func TestARequestNeverWrittenIsRetriedWithoutCountingEvenWithNoRetriesLeft(t *testing.T) {
+	f := newHandleFixture(t, Config{Retries: 0})
+	f.s.handle(f.r, nil, fmt.Errorf("%w: connection closed during re-authentication", broker.ErrNotSent))
+	for i, o := range f.settled(t) {
+		if o != nil {
+			t.Errorf("batch %d completed with %+v, want it put back: it never reached the broker", i, *o)
+		}
+	}
+}
+
 // FuzzHandle decodes arbitrary bytes as a Produce response (versions 3 to
 // 12) to a request of four batches, or fails the request as the connection
 // would when they do not decode, and hands it to handle, with and without

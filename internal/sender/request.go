@@ -268,13 +268,20 @@ func (sk *Sink) send(conn *broker.Conn, r *request) {
 	r.beginWrite()
 	err := conn.SendDeadline(r.req, sk.s.requestDeadline(r), func(resp kmsg.Response, err error) { sk.s.handle(r, resp, err) })
 	r.endWrite(sk.s)
-	if err != nil && r.settled.CompareAndSwap(false, true) { // never written: retried without counting
+	if err != nil && r.settled.CompareAndSwap(false, true) {
 		sk.untrack(r)
-		for i := range r.batches {
-			t := &r.batches[i]
-			setStatus(t.b, t.prevStatus)
-			sk.s.retry(t, sk.s.clock.Now(), errcode.Transport, err.Error(), false, errcode.NotPersisted, true)
-		}
+		sk.s.retryUnsent(r, sk.s.clock.Now(), err)
+	}
+}
+
+// retryUnsent retries the batches of r, which was never written (Send
+// refused it, or the connection held it back and closed): the attempt is
+// not counted, and each batch keeps the status it had before.
+func (s *Sender) retryUnsent(r *request, now int64, err error) {
+	for i := range r.batches {
+		t := &r.batches[i]
+		setStatus(t.b, t.prevStatus)
+		s.retry(t, now, errcode.Transport, err.Error(), false, errcode.NotPersisted, true)
 	}
 }
 

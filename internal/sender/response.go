@@ -22,6 +22,10 @@ func (s *Sender) handle(r *request, resp kmsg.Response, err error) {
 	}
 	r.sink.untrack(r)
 	now := s.clock.Now()
+	if errors.Is(err, broker.ErrNotSent) { // held back and never written: as Send refusing it
+		s.retryUnsent(r, now, err)
+		return
+	}
 	if err != nil {
 		code := errcode.Transport
 		if errors.Is(err, broker.ErrTimeout) {

@@ -241,6 +241,19 @@ func (s *Sender) WakeAll() {
 	}
 }
 
+// Redial lets every sink without a connection dial again at once, not
+// after its reconnect backoff: new credentials or a new token may succeed
+// where the last attempt failed (librdkafka wakes its brokers the same
+// way).
+func (s *Sender) Redial() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sk := range s.sinks {
+		sk.redial.Store(true)
+		sk.Wake()
+	}
+}
+
 // Close stops housekeeping and every sink, and closes their connections.
 // Requests in flight complete with errcode.Destroy through Results.Complete,
 // then so does every batch still queued, before Close returns.

@@ -31,6 +31,7 @@ type Sink struct {
 	requests map[*request]struct{} // sent and not yet settled, for PurgeInflight
 
 	addrChanged atomic.Bool // set by setAddr: the connection goes to an address the broker left
+	redial      atomic.Bool // set by Sender.Redial: the next dial need not wait for the backoff
 
 	// Owned by the loop goroutine.
 	conn      *broker.Conn
@@ -137,6 +138,9 @@ func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
 		}
 		sk.conn = nil
 		sk.s.results.RefreshMetadata("lost connection to broker")
+	}
+	if sk.redial.Swap(false) {
+		sk.nextDial = 0
 	}
 	if now < sk.nextDial {
 		return nil
