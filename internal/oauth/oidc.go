@@ -21,7 +21,7 @@ import (
 const (
 	// maxTokenResponse bounds what FetchOIDC reads of an answer.
 	maxTokenResponse = 1 << 20
-	// maxErrorBody bounds how much of an error answer an error quotes.
+	// maxErrorBody bounds each OAuth error field an error quotes.
 	maxErrorBody = 200
 )
 
@@ -49,15 +49,40 @@ func (c OIDCConfig) String() string {
 func (c OIDCConfig) GoString() string { return c.String() }
 
 // StatusError is a token endpoint's answer with a status other than 2xx.
+// It keeps only the OAuth error fields of the answer (RFC 6749 5.2), not
+// the answer itself, which a proxy or a misconfigured endpoint may have
+// filled with the request, client secret included.
 type StatusError struct {
-	URL        string // the token endpoint, its password (if any) redacted
-	StatusCode int
-	Status     string // e.g. "503 Service Unavailable"
-	Body       string // the start of the answer, at most 200 bytes
+	URL         string // the token endpoint, its password (if any) redacted
+	StatusCode  int
+	Status      string // e.g. "503 Service Unavailable"
+	OAuthError  string // the answer's "error", at most 200 bytes; "" if none
+	Description string // the answer's "error_description", at most 200 bytes
 }
 
+// Error names the property, the endpoint, the status and the OAuth error.
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("sasl.oauthbearer.token.endpoint.url: %s answered %s: %q", e.URL, e.Status, e.Body)
+	msg := fmt.Sprintf("sasl.oauthbearer.token.endpoint.url: %s answered %s", e.URL, e.Status)
+	if e.OAuthError != "" {
+		msg += ": " + e.OAuthError
+		if e.Description != "" {
+			msg += " (" + e.Description + ")"
+		}
+	}
+	return msg
+}
+
+// statusError builds the StatusError of a non-2xx answer with body raw.
+func statusError(u *url.URL, resp *http.Response, raw []byte) *StatusError {
+	var answer struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	_ = json.Unmarshal(raw, &answer) // not JSON: no OAuth error to tell
+	return &StatusError{
+		URL: u.Redacted(), StatusCode: resp.StatusCode, Status: resp.Status,
+		OAuthError: truncate(answer.Error, maxErrorBody), Description: truncate(answer.Description, maxErrorBody),
+	}
 }
 
 // Temporary reports whether the status is one librdkafka retries the
@@ -134,7 +159,7 @@ func FetchOIDC(ctx context.Context, c OIDCConfig) (Token, error) {
 		return Token{}, fmt.Errorf("sasl.oauthbearer.token.endpoint.url: reading the answer from %s: %w", u.Redacted(), err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Token{}, &StatusError{URL: u.Redacted(), StatusCode: resp.StatusCode, Status: resp.Status, Body: truncate(string(raw), maxErrorBody)}
+		return Token{}, statusError(u, resp, raw)
 	}
 	if len(raw) > maxTokenResponse {
 		return Token{}, fmt.Errorf("sasl.oauthbearer.token.endpoint.url: the answer from %s is larger than %d bytes", u.Redacted(), maxTokenResponse)

@@ -149,7 +149,8 @@ func TestFetchOIDCReportsAFailingEndpoint(t *testing.T) {
 		{"a 401 is reported, and is not temporary", http.StatusUnauthorized, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := startEndpoint(t, &tokenEndpoint{status: tc.status, ctype: "text/plain", answer: "upstream said no " + long})
+			answer := `{"error":"invalid_client","error_description":"upstream said no ` + long + `","echo":"client_secret=s3cr3t"}`
+			c := startEndpoint(t, &tokenEndpoint{status: tc.status, ctype: "application/json", answer: answer})
 			_, err := FetchOIDC(context.Background(), c)
 			var se *StatusError
 			if !errors.As(err, &se) {
@@ -158,14 +159,25 @@ func TestFetchOIDCReportsAFailingEndpoint(t *testing.T) {
 			if se.StatusCode != tc.status || se.Temporary() != tc.temporary {
 				t.Errorf("got status %d temporary %v, want %d %v", se.StatusCode, se.Temporary(), tc.status, tc.temporary)
 			}
-			if len(se.Body) != 200 || !strings.HasPrefix(se.Body, "upstream said no") {
-				t.Errorf("Body: got %d bytes %q, want the first 200", len(se.Body), se.Body)
+			if se.OAuthError != "invalid_client" || len(se.Description) != 200 || !strings.HasPrefix(se.Description, "upstream said no") {
+				t.Errorf("OAuth error: got %q, %d bytes of description %q; want invalid_client and the first 200", se.OAuthError, len(se.Description), se.Description)
 			}
 			msg := err.Error()
-			if !strings.Contains(msg, "sasl.oauthbearer.token.endpoint.url") || !strings.Contains(msg, fmt.Sprint(tc.status)) || !strings.Contains(msg, "upstream said no") {
-				t.Errorf("error %q does not name the property, the status and the answer", msg)
+			if !strings.Contains(msg, "sasl.oauthbearer.token.endpoint.url") || !strings.Contains(msg, fmt.Sprint(tc.status)) || !strings.Contains(msg, "invalid_client") {
+				t.Errorf("error %q does not name the property, the status and the OAuth error", msg)
+			}
+			if strings.Contains(msg, "s3cr3t") {
+				t.Errorf("error %q repeats what the answer echoed", msg)
 			}
 		})
+	}
+}
+
+func TestFetchOIDCDoesNotQuoteAnAnswerThatIsNotAnOAuthError(t *testing.T) {
+	c := startEndpoint(t, &tokenEndpoint{status: http.StatusBadGateway, ctype: "text/plain", answer: "POST /token client_secret=s3cr3t"})
+	_, err := FetchOIDC(context.Background(), c)
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), "502") {
+		t.Errorf("got %v, want the status without the answer", err)
 	}
 }
 

@@ -1,5 +1,7 @@
 package tlsconf
 
+import "fmt"
+
 // Properties are librdkafka's TLS properties, as the producer parsed them
 // (strings as given; empty = unset). The zero value turns certificate
 // verification off, because Verify is false; start from Defaults.
@@ -62,3 +64,12 @@ type Properties struct {
 func Defaults() Properties {
 	return Properties{Verify: true, EndpointIdentification: "https"}
 }
+
+// String describes p without its keys and passwords.
+func (p Properties) String() string {
+	return fmt.Sprintf("tlsconf.Properties{CA %q, certificate %q, key %q, keystore %q, verify %v, identification %q, [passwords and PEM keys redacted]}",
+		p.CALocation, p.CertLocation, p.KeyLocation, p.KeystoreLocation, p.Verify, p.EndpointIdentification)
+}
+
+// GoString keeps the secrets out of %#v too.
+func (p Properties) GoString() string { return p.String() }
