@@ -131,8 +131,8 @@ import (
 // (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.
 //
 // A protocol prefix on a bootstrap server (sasl_ssl://host:9093) must be
-// security.protocol's. Security property values never appear in error
-// messages, which name the property only.
+// security.protocol's. Passwords, keys, client secrets and tokens never
+// appear in error messages, which name the property.
 // librdkafka's consumer properties are unknown to kprod.
 type ConfigMap map[string]any
 

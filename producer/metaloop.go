@@ -195,9 +195,7 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			}
 			continue
 		default: // unknown, being created, leader not available: wait, up to topic.metadata.propagation.max.ms
-			if tm.Err == errcode.UnknownTopicOrPart || tm.Err == errcode.UnknownTopicID {
-				t.absent.Store(true)
-			}
+			t.absent.Store(tm.Err == errcode.UnknownTopicOrPart || tm.Err == errcode.UnknownTopicID) // as of this answer
 			if ps := t.parts.Load(); ps != nil {
 				gone := p.topicGone(t, tm.Err)
 				for _, sp := range ps.list {

@@ -3,8 +3,9 @@ package producer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
-	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,7 @@ type OAuthBearerTokenRefresh struct {
 	Config string
 }
 
+// String names the event.
 func (OAuthBearerTokenRefresh) String() string { return "OAuthBearerTokenRefresh" }
 
 // retryAfterFailure is how long after a failed token refresh the next try
@@ -193,11 +195,13 @@ func (m *oauthManager) refresh() {
 }
 
 // set validates and installs t, as librdkafka's
-// rd_kafka_oauthbearer_set_token.
+// rd_kafka_oauthbearer_set_token, and lets connections waiting to retry
+// try again with it.
 func (m *oauthManager) set(t OAuthBearerToken) error {
 	if err := validToken(t, time.Now()); err != nil {
 		return err
 	}
+	t.Extensions = maps.Clone(t.Extensions) // connections read it: the caller's map stays the caller's
 	m.mu.Lock()
 	m.token = &t
 	m.failure = ""
@@ -206,19 +210,24 @@ func (m *oauthManager) set(t OAuthBearerToken) error {
 	m.changed = make(chan struct{})
 	m.mu.Unlock()
 	m.wake()
+	m.p.reconnect()
 	return nil
 }
 
-// fail records a failed refresh and tells the application with an
-// _AUTHENTICATION Error event; the next try comes 10 seconds later.
+// fail records a failed refresh; the next try comes 10 seconds later. As
+// librdkafka does, an _AUTHENTICATION Error event tells it when the reason
+// differs from the last failure's.
 func (m *oauthManager) fail(reason string) {
 	m.mu.Lock()
+	changed := reason != m.failure
 	m.failure = reason
 	m.askedAt = time.Time{}
 	close(m.changed)
 	m.changed = make(chan struct{})
 	m.mu.Unlock()
-	m.p.reports.push(newError(ErrAuthentication, "Failed to acquire SASL OAUTHBEARER token: %s", reason))
+	if changed {
+		m.p.reports.push(newError(ErrAuthentication, "Failed to acquire SASL OAUTHBEARER token: %s", reason))
+	}
 	m.wake()
 }
 
@@ -263,16 +272,16 @@ func (m *oauthManager) close() {
 	<-m.done
 }
 
-// b64token is RFC 6750's token syntax, which a bearer token must match.
-var b64token = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
-
-// validToken checks t as librdkafka does before accepting a token.
+// validToken checks t before it is accepted, with librdkafka's rules: a
+// token of visible ASCII characters (it follows "Bearer " in the SASL
+// message), not yet expired, with a principal, and extensions RFC 7628
+// allows.
 func validToken(t OAuthBearerToken, now time.Time) error {
-	if !b64token.MatchString(t.TokenValue) {
-		return newError(ErrInvalidArg, "OAUTHBEARER token value is empty or not a bearer token (RFC 6750 b64token)")
+	if t.TokenValue == "" || strings.IndexFunc(t.TokenValue, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		return newError(ErrInvalidArg, "OAUTHBEARER token value is empty or has characters other than visible ASCII")
 	}
 	if !t.Expiration.After(now) {
-		return newError(ErrInvalidArg, "Must supply an unexpired token: now %s, expiration %s", now.Format(time.RFC3339), t.Expiration.Format(time.RFC3339))
+		return newError(ErrInvalidArg, "Must supply an unexpired token: now=%dms, exp=%dms", now.UnixMilli(), t.Expiration.UnixMilli())
 	}
 	if t.Principal == "" {
 		return newError(ErrInvalidArg, "OAUTHBEARER token: Principal must be set")

@@ -83,7 +83,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.sec.validate(&o); err != nil {
+	if err := cfg.sec.validate(&o, cfg.set); err != nil {
 		return nil, err
 	}
 	var codec compress.Codec
@@ -137,10 +137,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	p.route = route.New(broker.NewConnector(scfg.Broker), cfg.bootstrapServers)
 	scfg.Router = p.route
 	p.snd = sender.New(scfg, senderResults{p}, p.clock, &p.acc)
-	if p.oauth != nil {
-		p.oauth.start() // its first refresh event comes before any connection needs a token
-	}
 	p.meta = newMetaLoop(p, p.route)
+	if p.oauth != nil {
+		p.oauth.start() // a connection waits for the first token within its setup timeout
+	}
 	p.wg.Add(1)
 	go p.housekeeping()
 	return p, nil
@@ -197,11 +197,11 @@ func (p *Producer) Close() {
 	p.wg.Wait()
 	p.now.close()
 	p.meta.close()
-	if p.oauth != nil {
-		p.oauth.close() // connections waiting for a token give up
-	}
 	p.snd.Close() // in-flight, then queued batches complete with ErrDestroy
 	p.route.Close()
+	if p.oauth != nil {
+		p.oauth.close() // after the connections: closing them ended any wait for a token
+	}
 	for _, t := range *p.topics.Load() {
 		t.failUnassigned(p, ErrDestroy, "producer closed before the message was sent")
 	}

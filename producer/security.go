@@ -33,6 +33,14 @@ type security struct {
 	grantType       string             // sasl.oauthbearer.grant.type: only client_credentials
 }
 
+// String describes the security configuration without its secrets.
+func (s security) String() string {
+	return fmt.Sprintf("security{protocol %s, mechanism %s, [credentials and keys redacted]}", s.protocol, s.mechanism)
+}
+
+// GoString keeps the secrets out of %#v too.
+func (s security) GoString() string { return s.String() }
+
 func (s *security) usesTLS() bool  { return s.protocol == "ssl" || s.protocol == "sasl_ssl" }
 func (s *security) usesSASL() bool { return strings.HasPrefix(s.protocol, "sasl_") }
 
@@ -40,9 +48,16 @@ func (s *security) usesSASL() bool { return strings.HasPrefix(s.protocol, "sasl_
 // the options that replace some of them (WithTLSConfig,
 // WithSASLMechanism), with librdkafka's wording where it has one. New calls
 // it once the options are known.
-func (s *security) validate(o *options) error {
+func (s *security) validate(o *options, set map[string]bool) error {
 	if o.tlsConfig != nil && !s.usesTLS() {
 		return newError(ErrInvalidArg, "WithTLSConfig needs security.protocol ssl or sasl_ssl, not %s", s.protocol)
+	}
+	if o.tlsConfig != nil {
+		for _, p := range securityProperties {
+			if set[p.name] && (strings.HasPrefix(p.name, "ssl.") || p.name == "enable.ssl.certificate.verification") {
+				return newError(ErrInvalidArg, "Configuration property %q is ignored with WithTLSConfig: set one or the other", p.name)
+			}
+		}
 	}
 	if o.saslMechanism != nil && !s.usesSASL() {
 		return newError(ErrInvalidArg, "WithSASLMechanism needs security.protocol sasl_plaintext or sasl_ssl, not %s", s.protocol)
@@ -81,7 +96,7 @@ func (s *security) validateOAuth() error {
 				return newError(ErrInvalidArg, "`%s` is mandatory when `sasl.oauthbearer.method=oidc` is set", req.name)
 			}
 		}
-		if !strings.HasPrefix(s.oidc.TokenEndpointURL, "https://") && !strings.HasPrefix(s.oidc.TokenEndpointURL, "http://") {
+		if u := strings.ToLower(s.oidc.TokenEndpointURL); !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 			return newError(ErrInvalidArg, "Configuration property \"sasl.oauthbearer.token.endpoint.url\": expected an http:// or https:// URL")
 		}
 		ext, err := oauth.ParseExtensions(s.oidcExtensions)
@@ -181,7 +196,18 @@ func (p *Producer) SetSaslCredentials(username, password string) error {
 		return newError(ErrInvalidArg, "SetSaslCredentials: username and password must not be empty")
 	}
 	p.creds.Store(&sasl.Credentials{Username: username, Password: password})
+	p.reconnect()
 	return nil
+}
+
+// reconnect lets connections that failed try again at once, not after
+// their backoff, when what they authenticate with has changed.
+func (p *Producer) reconnect() {
+	if p.closed.Load() {
+		return
+	}
+	p.snd.Redial()
+	p.meta.trigger()
 }
 
 // connFailures turns connections that fail to set up into Error events:
@@ -231,12 +257,18 @@ func (f *connFailures) report(err *broker.ConnectError) {
 	}
 	f.last[msg] = &failureSeen{told: now}
 	f.mu.Unlock()
-	f.push(wrapError(connectCode(err.Step), err, "%s", text))
+	f.push(wrapError(connectCode(err), err, "%s", text))
 }
 
-// connectCode is the librdkafka code of a connection that failed at step.
-func connectCode(step broker.Step) ErrorCode {
-	switch step {
+// connectCode is the librdkafka code of a connection that failed: a setup
+// that ran out of time is _TRANSPORT whatever its step, as librdkafka's
+// "Connection setup timed out"; otherwise _SSL for the TLS step,
+// _AUTHENTICATION for SASL, _TRANSPORT for the rest.
+func connectCode(err *broker.ConnectError) ErrorCode {
+	if err.Timeout() {
+		return ErrTransport
+	}
+	switch err.Step {
 	case broker.StepTLS:
 		return ErrSsl
 	case broker.StepSASL, broker.StepReauth:
@@ -250,7 +282,8 @@ func connectCode(step broker.Step) ErrorCode {
 // (with its own certificate reloading, say). security.protocol must be ssl
 // or sasl_ssl. When cfg names no ServerName, each connection uses its
 // broker's host name, for SNI and for checking the certificate. kprod
-// clones cfg per connection and never changes it.
+// clones cfg per connection and never changes it. Setting ssl.* properties
+// as well is an error: they would be ignored.
 func WithTLSConfig(cfg *tls.Config) Option {
 	return func(o *options) error {
 		if cfg == nil {

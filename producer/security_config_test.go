@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kprod-go/kprod/producer"
 	"github.com/kprod-go/kprod/producer/sasl"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // staticMechanism is a custom mechanism for WithSASLMechanism: PLAIN with
@@ -72,6 +76,9 @@ func TestSecurityConfigurationErrorsNameWhatIsWrong(t *testing.T) {
 		{"WithTLSConfig needs a TLS protocol",
 			base(), []producer.Option{producer.WithTLSConfig(&tls.Config{})},
 			producer.ErrInvalidArg, "WithTLSConfig needs security.protocol ssl or sasl_ssl"},
+		{"WithTLSConfig with ssl properties is a conflict",
+			base("security.protocol", "ssl", "ssl.ca.location", "/etc/ca.pem"), []producer.Option{producer.WithTLSConfig(&tls.Config{})},
+			producer.ErrInvalidArg, `"ssl.ca.location" is ignored with WithTLSConfig`},
 		{"WithSASLMechanism needs a SASL protocol",
 			base("security.protocol", "ssl"), []producer.Option{producer.WithSASLMechanism(staticMechanism{})},
 			producer.ErrInvalidArg, "WithSASLMechanism needs security.protocol sasl_plaintext or sasl_ssl"},
@@ -154,4 +161,36 @@ func TestWithNoBrokerMessagesTimeOutRatherThanFailAsUnknownTopics(t *testing.T) 
 		}
 	}
 	t.Fatal("no delivery report within 5 s")
+}
+
+func TestATopicBeingCreatedAfterItWasUnknownWaitsRatherThanFailsAsUnknown(t *testing.T) {
+	c := newCluster(t, kfake.NumBrokers(1))
+	var answers atomic.Int32
+	c.ControlKey(int16(kmsg.Metadata), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		req := kreq.(*kmsg.MetadataRequest)
+		if len(req.Topics) == 0 || req.Topics[0].Topic == nil || *req.Topics[0].Topic != "creating" {
+			return nil, nil, false
+		}
+		c.KeepControl()
+		resp := req.ResponseKind().(*kmsg.MetadataResponse)
+		host, port, _ := net.SplitHostPort(c.ListenAddrs()[0])
+		p, _ := strconv.Atoi(port)
+		resp.Brokers = []kmsg.MetadataResponseBroker{{NodeID: 0, Host: host, Port: int32(p)}}
+		resp.ControllerID = 0
+		t := kmsg.NewMetadataResponseTopic()
+		t.Topic = req.Topics[0].Topic
+		t.ErrorCode = 5 // LEADER_NOT_AVAILABLE: being created
+		if answers.Add(1) == 1 {
+			t.ErrorCode = 3 // UNKNOWN_TOPIC_OR_PARTITION, once
+		}
+		resp.Topics = append(resp.Topics, t)
+		return resp, nil, true
+	})
+	p := newProducer(t, c, producer.ConfigMap{
+		"message.timeout.ms": 1500, "topic.metadata.propagation.max.ms": 500, "allow.auto.create.topics": false,
+	})
+	require.NoError(t, p.Produce(&producer.Message{Topic: "creating", Value: []byte("x")}, nil))
+	m := pollReports(t, p, 1, 5*time.Second)[0]
+	require.Greater(t, answers.Load(), int32(1), "metadata asked more than once")
+	require.ErrorIs(t, m.Err, producer.ErrMsgTimedOut, "the last answer said the topic is being created")
 }

@@ -1,7 +1,9 @@
 package producer
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -36,8 +38,12 @@ func TestConnectionFailuresHaveLibrdkafkasCodes(t *testing.T) {
 		broker.StepDial: ErrTransport, broker.StepTLS: ErrSsl, broker.StepApiVersions: ErrTransport,
 		broker.StepSASL: ErrAuthentication, broker.StepReauth: ErrAuthentication,
 	} {
-		if got := connectCode(step); got != want {
+		if got := connectCode(&broker.ConnectError{Step: step, Err: errors.New("refused")}); got != want {
 			t.Errorf("a failure at %v is %v, want %v", step, got, want)
+		}
+		timedOut := &broker.ConnectError{Step: step, Err: fmt.Errorf("handshake: %w", context.DeadlineExceeded)}
+		if got := connectCode(timedOut); got != ErrTransport {
+			t.Errorf("a setup that timed out at %v is %v, want _TRANSPORT as in librdkafka", step, got)
 		}
 	}
 }
