@@ -8,6 +8,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
@@ -130,7 +131,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	scfg.PipelinePartitions = o.pipelinePartitions
 	scfg.Broker.SoftwareName, scfg.Broker.SoftwareVer = "kprod", Version
 	scfg.Broker.Dial = o.dial
-	scfg.Broker.Observer = o.observer
+	// Everything that watches connections, requests and batches: the
+	// internal test observer, then (issue 16) statistics, logs and the
+	// application's hooks, each added here.
+	scfg.Broker.Observer = observe.Tee(o.observer)
 	scfg.Broker.Handshake, scfg.Broker.Authenticate = handshake, authenticate
 	p.connFailures.push = p.reports.push
 	scfg.Broker.Failed = p.connFailures.report
