@@ -75,6 +75,8 @@ type Conn struct {
 	nc       net.Conn
 	versions [kmsg.MaxKey + 1]int16 // set during Connect, read-only afterwards; -1 = unsupported
 
+	throttle throttle // the broker's last KIP-219 throttle; written by the reader
+
 	readerDone chan struct{}      // closed when the reader goroutine has exited
 	ctx        context.Context    // ends when the connection closes: bounds a re-authentication
 	cancel     context.CancelFunc // called by closeWith
@@ -493,6 +495,7 @@ func (c *Conn) readLoop() {
 			c.closeWith(err) // the stream can no longer be trusted: fail the rest the same way
 			return
 		}
+		c.throttle.note(resp)
 		if c.obs != nil {
 			c.read(p, int(size)+4, resp, nil)
 		}

@@ -258,6 +258,11 @@ func request(ctx context.Context, c *broker.Conn, req kmsg.Request, maxV int16) 
 		return nil, false, fmt.Errorf("%w: broker %s does not support %s", ErrUnsupported, c.Addr(), kmsg.NameForKey(req.Key()))
 	}
 	req.SetVersion(v)
+	// KIP-219: nothing goes to a broker that throttled the connection
+	// until the throttle passes.
+	if err := c.WaitThrottle(ctx); err != nil {
+		return nil, false, err
+	}
 	return c.Request(ctx, req)
 }
 

@@ -417,3 +417,44 @@ func checkNoLeaks(t testing.TB) {
 		time.Sleep(10 * time.Millisecond) // polling for goroutines to exit: there is nothing to wait on
 	}
 }
+
+func TestAnyWaitsForTheThrottleOfTheBrokerItUses(t *testing.T) {
+	const throttle = 200 * time.Millisecond
+	c := newCluster(t, kfake.NumBrokers(1))
+	var mu sync.Mutex
+	var answered time.Time
+	var arrived []time.Time
+	c.ControlKey(kmsg.Metadata.Int16(), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		mu.Lock()
+		defer mu.Unlock()
+		arrived = append(arrived, time.Now())
+		if len(arrived) > 1 {
+			return nil, nil, false
+		}
+		resp := req.ResponseKind().(*kmsg.MetadataResponse)
+		resp.ThrottleMillis = int32(throttle / time.Millisecond)
+		answered = time.Now()
+		return resp, nil, true
+	})
+	var d dials
+	r := newRouter(t, &d, c.ListenAddrs()[0])
+	for range 2 {
+		req := kmsg.NewPtrMetadataRequest()
+		req.Version = 8 // v6+: the broker throttles after its answer (KIP-219)
+		if _, err := r.Any(ctxFor(t), req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrived) != 2 {
+		t.Fatalf("got %d Metadata requests, want 2", len(arrived))
+	}
+	if waited := arrived[1].Sub(answered); waited < throttle {
+		t.Fatalf("the second request came %v after the throttled answer, want at least %v", waited, throttle)
+	}
+	if _, made := d.count(c.ListenAddrs()[0]); made != 1 {
+		t.Fatalf("made %d connections, want 1: the throttled one is kept", made)
+	}
+}

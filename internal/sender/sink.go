@@ -190,6 +190,12 @@ func (sk *Sink) drain(ctx context.Context) int64 {
 		}
 	}
 	for conn.InFlight() < sk.s.cfg.MaxInFlight {
+		if left := conn.ThrottleLeft(); left > 0 {
+			// KIP-219: the broker mutes the connection for the throttle
+			// time; a request written now would only wait in its socket
+			// buffer, its timeout running. Batches keep filling meanwhile.
+			return sk.s.clock.Now() + int64(left)
+		}
 		req, wakeAt := sk.build(conn, parts, sk.s.clock.Now(), flushing)
 		if req == nil {
 			return wakeAt
