@@ -57,6 +57,9 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 	if len(ms) == 0 {
 		return
 	}
+	if p.hooks.delivery != nil {
+		p.deliveries(ms)
+	}
 	quiet := !p.cfg.goDeliveryReports || (!failed && p.cfg.deliveryReportOnlyError)
 	n := len(ms)
 	toPoll := ms[:0]             // filtered in place: it never overtakes the range below

@@ -20,6 +20,7 @@ type options struct {
 	dial               func(ctx context.Context, network, addr string) (net.Conn, error)
 	pipelinePartitions bool
 	observer           observe.Observer // withObserver; nil: nothing is reported
+	hooks              []Hook           // WithHooks
 	tlsConfig          *tls.Config      // WithTLSConfig; nil: from the ssl.* properties
 	saslMechanism      sasl.Mechanism   // WithSASLMechanism; nil: from sasl.mechanisms
 }

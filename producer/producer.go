@@ -41,6 +41,7 @@ type Producer struct {
 	creds        atomic.Pointer[sasl.Credentials] // SetSaslCredentials; nil: sasl.username and sasl.password
 	oauth        *oauthManager                    // with sasl.mechanisms=OAUTHBEARER only
 	connFailures connFailures                     // failed connections become Error events
+	hooks        hookSet                          // WithHooks, sorted by kind in New; read-only after
 
 	// Read by every Produce, written rarely: kept off the counters' cache
 	// line, which every Produce writes (false sharing cost 10% of Produce).
@@ -104,6 +105,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		reports: nil, // below: it counts served reports out of acct
 		flushed: make(chan struct{}),
 		stopHK:  make(chan struct{}),
+		hooks:   newHookSet(o.hooks),
 	}
 	handshake, authenticate, err := p.buildSecurity()
 	if err != nil {
@@ -134,7 +136,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	// Everything that watches connections, requests and batches: the
 	// internal test observer, then (issue 16) statistics, logs and the
 	// application's hooks, each added here.
-	scfg.Broker.Observer = observe.Tee(o.observer)
+	scfg.Broker.Observer = observe.Tee(o.observer, p.hooks.observer())
 	scfg.Broker.Handshake, scfg.Broker.Authenticate = handshake, authenticate
 	p.connFailures.push = p.reports.push
 	scfg.Broker.Failed = p.connFailures.report
