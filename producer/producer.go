@@ -41,6 +41,7 @@ type Producer struct {
 	creds        atomic.Pointer[sasl.Credentials] // SetSaslCredentials; nil: sasl.username and sasl.password
 	oauth        *oauthManager                    // with sasl.mechanisms=OAUTHBEARER only
 	connFailures connFailures                     // failed connections become Error events
+	stats        *statsEmitter                    // with statistics.interval.ms > 0 only
 
 	// Read by every Produce, written rarely: kept off the counters' cache
 	// line, which every Produce writes (false sharing cost 10% of Produce).
@@ -134,7 +135,12 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	// Everything that watches connections, requests and batches: the
 	// internal test observer, then (issue 16) statistics, logs and the
 	// application's hooks, each added here.
-	scfg.Broker.Observer = observe.Tee(o.observer)
+	var statsObs observe.Observer // nil when statistics are off: Tee drops it
+	if cfg.statisticsInterval > 0 {
+		p.stats = newStatsEmitter(cfg)
+		statsObs = p.stats.col
+	}
+	scfg.Broker.Observer = observe.Tee(o.observer, statsObs)
 	scfg.Broker.Handshake, scfg.Broker.Authenticate = handshake, authenticate
 	p.connFailures.push = p.reports.push
 	scfg.Broker.Failed = p.connFailures.report
@@ -147,6 +153,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	}
 	p.wg.Add(1)
 	go p.housekeeping()
+	if p.stats != nil {
+		p.wg.Add(1)
+		go p.statsLoop()
+	}
 	return p, nil
 }
 
