@@ -155,10 +155,10 @@ type PartitionStats struct {
 	TxBytes              int64  `json:"txbytes"`
 	RxMsgs               int64  `json:"rxmsgs"`
 	RxBytes              int64  `json:"rxbytes"`
-	Msgs                 int64  `json:"msgs"` // messages produced to the partition, acknowledged, failed or still held
+	Msgs                 int64  `json:"msgs"` // messages acknowledged or still held (queued or in flight)
 	RxVerDrops           int64  `json:"rx_ver_drops"`
 	MsgsInflight         int64  `json:"msgs_inflight"`
-	NextAckSeq           int32  `json:"next_ack_seq"`
+	NextAckSeq           int32  `json:"next_ack_seq"` // idempotent: sequence of the oldest record not yet acknowledged
 	NextErrSeq           int32  `json:"next_err_seq"`
 	AckedMsgID           int64  `json:"acked_msgid"`
 }

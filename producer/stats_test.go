@@ -204,6 +204,9 @@ func TestStatisticsShowTheIdempotentProducersIDAndEpoch(t *testing.T) {
 	require.Equal(t, records[0].ProducerEpoch, s.EOS.ProducerEpoch, "eos.producer_epoch, want the records' epoch")
 	require.Equal(t, "Assigned", s.EOS.IdempState)
 	require.Equal(t, int64(1), s.EOS.EpochCnt)
+	for id, ps := range s.Topics[testTopic].Partitions {
+		require.Equal(t, ps.TxMsgs, int64(ps.NextAckSeq), "partition %s: next_ack_seq, want its messages acknowledged in the one epoch", id)
+	}
 }
 
 func TestNoStatisticsWhenTheIntervalIsZero(t *testing.T) {

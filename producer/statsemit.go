@@ -142,6 +142,7 @@ func (e *statsEmitter) build(p *Producer) *Stats {
 				pst := partitionStats(part.ID, st.Leader)
 				pst.MsgqCnt, pst.MsgqBytes = int64(st.QueuedMsgs), int64(st.QueuedBytes)
 				pst.MsgsInflight = int64(st.InflightMsgs)
+				pst.NextAckSeq = st.NextAckSeq
 				pst.TxMsgs, pst.TxBytes = c.TxMsgs, c.TxBytes
 				pst.Msgs = c.TxMsgs + pst.MsgqCnt + pst.MsgsInflight
 				out.Partitions[strconv.Itoa(int(part.ID))] = pst

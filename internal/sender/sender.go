@@ -101,18 +101,25 @@ type PartitionStats struct {
 	QueuedMsgs   int   // records waiting in the queue (msgq_cnt), retries put back included
 	QueuedBytes  int   // their encoded size (msgq_bytes)
 	InflightMsgs int   // records in requests sent and not yet settled (msgs_inflight)
+	// NextAckSeq is the sequence of the oldest record not yet acknowledged
+	// in the current producer id and epoch (next_ack_seq); 0 when not
+	// idempotent.
+	NextAckSeq int32
 }
 
 // Stats returns the partition's figures. It is safe for concurrent use:
-// it takes the queue's lock (Queue.Counts) and reads atomics, so it may
-// run on any goroutine; the three figures are each exact but are not read
-// at one instant.
+// it takes the queue's lock (Queue.Counts) and then, not nested, the
+// sequence state's, and reads atomics, so it may run on any goroutine; the
+// figures are each exact but are not read at one instant.
 func (p *Partition) Stats() PartitionStats {
 	st := PartitionStats{Leader: -1, InflightMsgs: int(p.inflightMsgs.Load())}
 	if l := p.leader.Load(); l != nil {
 		st.Leader = l.id
 	}
 	st.QueuedMsgs, st.QueuedBytes = p.Queue.Counts()
+	p.seq.mu.Lock()
+	st.NextAckSeq = p.seq.nextAck
+	p.seq.mu.Unlock()
 	return st
 }
 
