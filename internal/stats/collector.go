@@ -137,6 +137,11 @@ func (c *Collector) OnRequestWritten(e observe.RequestWritten) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.brokerLocked(e.Node)
+	if !e.NoResponse {
+		// Its OnResponseRead comes even when the write failed, and may
+		// come first: the count may dip below zero for that moment.
+		b.WaitResp++
+	}
 	if e.Err != nil {
 		b.TxErrs++
 		return
@@ -146,9 +151,6 @@ func (c *Collector) OnRequestWritten(e observe.RequestWritten) {
 	b.Req[e.Key]++
 	b.lastTx = c.now()
 	b.outbufLatency.Add(e.Wait.Microseconds())
-	if !e.NoResponse {
-		b.WaitResp++
-	}
 }
 
 // OnResponseRead counts a response, or a request that got none.
@@ -156,9 +158,7 @@ func (c *Collector) OnResponseRead(e observe.ResponseRead) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.brokerLocked(e.Node)
-	if b.WaitResp > 0 {
-		b.WaitResp--
-	}
+	b.WaitResp--
 	switch {
 	case e.Err == nil:
 		b.Rx++
@@ -242,6 +242,7 @@ func (c *Collector) Snapshot() Snapshot {
 		out := Broker{NodeID: k.id, NodeName: b.node.Addr, Up: b.open > 0, StateAge: now.Sub(b.stateSince),
 			TxIdle: -1, RxIdle: -1, Counters: b.Counters,
 			IntLatency: b.intLatency.Roll(), OutbufLatency: b.outbufLatency.Roll(), RTT: b.rtt.Roll(), Throttle: b.throttle.Roll()}
+		out.WaitResp = max(out.WaitResp, 0)
 		out.Req = make(map[int16]int64, len(b.Req))
 		for key, n := range b.Req {
 			out.Req[key] = n

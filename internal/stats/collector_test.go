@@ -58,6 +58,9 @@ func TestCollectorClassifiesFailuresAndNamesBootstrapServers(t *testing.T) {
 		c.OnRequestWritten(observe.RequestWritten{Node: boot, Key: 3, Bytes: 20})
 		c.OnResponseRead(observe.ResponseRead{Node: boot, Key: 3, Err: err})
 	}
+	// A write that fails may be answered (with the error) before it is
+	// reported written: nothing stays waiting either way.
+	c.OnResponseRead(observe.ResponseRead{Node: boot, Key: 3, Err: broker.ErrClosed})
 	c.OnRequestWritten(observe.RequestWritten{Node: boot, Key: 3, Err: broker.ErrClosed})
 	c.OnThrottle(observe.Throttle{Node: boot, Key: 3, Time: 250 * time.Millisecond})
 	s := c.Snapshot()
@@ -65,7 +68,7 @@ func TestCollectorClassifiesFailuresAndNamesBootstrapServers(t *testing.T) {
 	if b.Name != "seed:9092/bootstrap" || b.NodeID != -1 || !b.Up {
 		t.Fatalf("got %q node %d up %v, want seed:9092/bootstrap, -1, up", b.Name, b.NodeID, b.Up)
 	}
-	if b.ReqTimeouts != 1 || b.RxErrs != 1 || b.TxErrs != 1 || b.Tx != 3 || b.Rx != 0 || b.RTT.Cnt != 0 {
+	if b.ReqTimeouts != 1 || b.RxErrs != 1 || b.TxErrs != 1 || b.Tx != 3 || b.Rx != 0 || b.RTT.Cnt != 0 || b.WaitResp != 0 {
 		t.Fatalf("got %+v, want one timeout, one rx error, one tx error, three sent, none read", b.Counters)
 	}
 	if b.Throttle.Cnt != 1 || b.Throttle.Max != 250 {
