@@ -261,3 +261,16 @@ func (q *Queue) Len() int {
 	defer q.mu.Unlock()
 	return len(q.batches)
 }
+
+// Counts returns the records queued and their encoded size, headers of
+// their batches excluded, for statistics. It takes the queue's lock for a
+// walk over its handful of batches.
+func (q *Queue) Counts() (records, bytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, b := range q.batches {
+		records += b.Records()
+		bytes += b.RecordsLen()
+	}
+	return records, bytes
+}

@@ -144,6 +144,17 @@ func (a *account) heldMsgs() int {
 	return int((in - o) & a.mask)
 }
 
+// heldBytes returns the value bytes of the messages held, read as
+// heldMsgs reads the count.
+func (a *account) heldBytes() int64 {
+	if a.shift != 0 {
+		o, in := snapshot(&a.out, &a.in)
+		return int64((in - o) >> a.shift)
+	}
+	o, in := snapshot(&a.outBytes, &a.inBytes)
+	return int64(in - o)
+}
+
 // snapshot returns the totals sub and in as they were at one instant: in
 // is read between two equal readings of sub. Read apart, in − sub could
 // count what sub added after in was read, and wrap below zero.

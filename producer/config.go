@@ -76,7 +76,7 @@ import (
 //   - go.delivery.reports: bool; default true. confluent-kafka-go's key; false means no delivery reports at all.
 //   - debug: comma-separated generic, broker, topic, metadata, feature, queue, msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, eos, mock, assignor, conf, telemetry, all; default empty. Accepted and checked; kprod does not log by these contexts yet.
 //   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl; default plaintext.
-//   - statistics.interval.ms: 0..86400000 ms (kprod implements only 0); default 0.
+//   - statistics.interval.ms: 0..86400000 ms; default 0. 0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.
 //   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
 //   - produce.offset.report: bool; default false. Deprecated in librdkafka; no effect.
 //   - ssl.ca.location: string; default system roots. A PEM file or a directory of them; probe means the system roots.
@@ -126,8 +126,7 @@ import (
 // transaction.timeout.ms, message.copy.max.bytes, plugin.library.paths,
 // confluent-kafka-go's go.batch.producer, go.delivery.report.fields,
 // go.events.channel.size, go.produce.channel.size, go.logs.channel.enable
-// and go.logs.channel; statistics.interval.ms other than 0, and
-// queuing.strategy other than fifo. Values that Go's TLS cannot honour
+// and go.logs.channel; and queuing.strategy other than fifo. Values that Go's TLS cannot honour
 // (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.
 //
 // A protocol prefix on a bootstrap server (sasl_ssl://host:9093) must be
@@ -202,7 +201,7 @@ type config struct {
 	backpressureThreshold   int           // queue.buffering.backpressure.threshold
 	debug                   []string      // debug: enabled contexts in librdkafka's order, "all" expanded
 	sec                     security      // security.protocol, ssl.*, sasl.*: see security.go
-	statisticsInterval      time.Duration // statistics.interval.ms: only 0
+	statisticsInterval      time.Duration // statistics.interval.ms; 0 = no statistics
 	queuingStrategy         string        // queuing.strategy: only fifo
 
 	set   map[string]bool   // canonical names of the properties the user set explicitly

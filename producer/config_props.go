@@ -268,7 +268,7 @@ var supportedProperties = []property{
 	{name: "security.protocol", kind: kindEnum, fold: true,
 		values: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}, def: "plaintext",
 		field: stringField(func(c *config) *string { return &c.sec.protocol })},
-	{name: "statistics.interval.ms", kind: kindMs, min: 0, max: 86400000, def: "0", only: "0",
+	{name: "statistics.interval.ms", kind: kindMs, min: 0, max: 86400000, def: "0", note: "0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.",
 		field: msField(func(c *config) *time.Duration { return &c.statisticsInterval })},
 	{name: "queuing.strategy", kind: kindEnum, fold: true, values: []string{"fifo", "lifo"}, def: "fifo", only: "fifo",
 		field: stringField(func(c *config) *string { return &c.queuingStrategy })},

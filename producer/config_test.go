@@ -590,8 +590,6 @@ func TestConfigUnknownAndUnsupported(t *testing.T) {
 			ErrNotImplemented, `Configuration property "go.events.channel.size" is not supported by kprod yet: kprod has no such channel option yet`},
 		{"an unknown security.protocol is invalid", withBroker("security.protocol", "tls"),
 			ErrInvalidArg, `Invalid value "tls" for configuration property "security.protocol"`},
-		{"statistics every second are not implemented", withBroker("statistics.interval.ms", 1000),
-			ErrNotImplemented, `Configuration property "statistics.interval.ms" value "1000" is not supported by kprod yet: only "0" is`},
 		{"statistics.interval.ms out of range is a range error first", withBroker("statistics.interval.ms", 86400001),
 			ErrInvalidArg, `Configuration property "statistics.interval.ms" value 86400001 is outside allowed range 0..86400000`},
 		{"lifo queuing is not implemented", withBroker("queuing.strategy", "lifo"),

@@ -54,8 +54,9 @@ func (s PersistenceStatus) String() string {
 	return internalStatus(s).String() // the names are errcode's
 }
 
-// Event is what Poll returns: a *Message (a delivery report) or an Error (a
-// client-level problem, such as a fatal error).
+// Event is what Poll returns: a *Message (a delivery report), an Error (a
+// client-level problem, such as a fatal error), an OAuthBearerTokenRefresh,
+// or, with statistics.interval.ms, a *Stats.
 type Event interface {
 	String() string
 }

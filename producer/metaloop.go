@@ -187,6 +187,7 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 		if !ok {
 			continue
 		}
+		t.metaAt.Store(p.clock.Now())
 		switch tm.Err {
 		case errcode.NoError:
 		case errcode.TopicAuthorizationFailed: // the topic is in an error state

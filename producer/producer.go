@@ -42,6 +42,7 @@ type Producer struct {
 	oauth        *oauthManager                    // with sasl.mechanisms=OAUTHBEARER only
 	connFailures connFailures                     // failed connections become Error events
 	hooks        hookSet                          // WithHooks, sorted by kind in New; read-only after
+	stats        *statsEmitter                    // with statistics.interval.ms > 0 only
 
 	// Read by every Produce, written rarely: kept off the counters' cache
 	// line, which every Produce writes (false sharing cost 10% of Produce).
@@ -136,7 +137,12 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	// Everything that watches connections, requests and batches: the
 	// internal test observer, then (issue 16) statistics, logs and the
 	// application's hooks, each added here.
-	scfg.Broker.Observer = observe.Tee(o.observer, p.hooks.observer())
+	var statsObs observe.Observer // nil when statistics are off: Tee drops it
+	if cfg.statisticsInterval > 0 {
+		p.stats = newStatsEmitter(cfg)
+		statsObs = p.stats.col
+	}
+	scfg.Broker.Observer = observe.Tee(o.observer, statsObs, p.hooks.observer())
 	scfg.Broker.Handshake, scfg.Broker.Authenticate = handshake, authenticate
 	p.connFailures.push = p.reports.push
 	scfg.Broker.Failed = p.connFailures.report
@@ -149,6 +155,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	}
 	p.wg.Add(1)
 	go p.housekeeping()
+	if p.stats != nil {
+		p.wg.Add(1)
+		go p.statsLoop()
+	}
 	return p, nil
 }
 

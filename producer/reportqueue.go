@@ -99,6 +99,13 @@ func (q *reportQueue) held(heldMsgs func() int) int {
 	return heldMsgs() - int(q.servedN)
 }
 
+// len returns the number of events waiting (the statistics' replyq).
+func (q *reportQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n
+}
+
 // pop removes and returns the oldest event, or nil.
 func (q *reportQueue) pop() Event { return q.popAs(0) }
 

@@ -32,6 +32,9 @@ type topic struct {
 	// after topic.metadata.propagation.max.ms. With no answer at all (no
 	// broker reachable), they wait and time out with ErrMsgTimedOut.
 	absent atomic.Bool
+	// metaAt is the monotonic time metadata last described the topic,
+	// 0 before: the statistics' metadata_age.
+	metaAt atomic.Int64
 
 	// mu guards the following.
 	mu         sync.Mutex

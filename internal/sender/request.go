@@ -120,6 +120,7 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 			} else {
 				p.inflight.Add(1)
 			}
+			p.inflightMsgs.Add(int64(b.Records()))
 			sk.s.prepare(b, &sk.scratch, version, pid, epoch, seq)
 			r.add(p, b)
 			budget -= b.WireLen() + perPartitionOverhead + len(p.Topic)

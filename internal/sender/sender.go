@@ -87,6 +87,40 @@ type Partition struct {
 	// batch in flight on any connection, so that a leader change cannot
 	// let a newer batch overtake a failed one.
 	inflight atomic.Int32
+
+	// inflightMsgs counts the records of the partition's batches in
+	// flight, for statistics (msgs_inflight): added when a request takes a
+	// batch, taken off when the attempt lands. Written once per batch.
+	inflightMsgs atomic.Int64
+}
+
+// PartitionStats is what the sender can say of a partition for
+// librdkafka's statistics, read at one call.
+type PartitionStats struct {
+	Leader       int32 // the leader's node id, -1 when none
+	QueuedMsgs   int   // records waiting in the queue (msgq_cnt), retries put back included
+	QueuedBytes  int   // their encoded size (msgq_bytes)
+	InflightMsgs int   // records in requests sent and not yet settled (msgs_inflight)
+	// NextAckSeq is the sequence of the oldest record not yet acknowledged
+	// in the current producer id and epoch (next_ack_seq); 0 when not
+	// idempotent.
+	NextAckSeq int32
+}
+
+// Stats returns the partition's figures. It is safe for concurrent use:
+// it takes the queue's lock (Queue.Counts) and then, not nested, the
+// sequence state's, and reads atomics, so it may run on any goroutine; the
+// figures are each exact but are not read at one instant.
+func (p *Partition) Stats() PartitionStats {
+	st := PartitionStats{Leader: -1, InflightMsgs: int(p.inflightMsgs.Load())}
+	if l := p.leader.Load(); l != nil {
+		st.Leader = l.id
+	}
+	st.QueuedMsgs, st.QueuedBytes = p.Queue.Counts()
+	p.seq.mu.Lock()
+	st.NextAckSeq = p.seq.nextAck
+	p.seq.mu.Unlock()
+	return st
 }
 
 // NewPartition returns a partition with an empty queue and no leader, not
@@ -204,6 +238,21 @@ func (s *Sender) SetBrokers(brokers map[int32]string) {
 	}
 }
 
+// Brokers returns the brokers the sender has sinks for, by node id, with
+// their current addresses. It takes s.mu, then each Sink.mu, the order
+// SetBrokers takes them in.
+func (s *Sender) Brokers() map[int32]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[int32]string, len(s.sinks))
+	for id, sk := range s.sinks {
+		sk.mu.Lock()
+		out[id] = sk.addr
+		sk.mu.Unlock()
+	}
+	return out
+}
+
 // Assign makes leader (-1 for none) the partition's leader, moving its queue
 // to that broker's sink. Batches in flight to the old leader complete there.
 func (s *Sender) Assign(p *Partition, leader int32) {
@@ -273,6 +322,18 @@ func (s *Sender) Close() {
 	}
 	s.wg.Wait()
 	s.failAllQueued(errcode.Destroy, "producer closed before the message was sent")
+}
+
+// PID returns the producer id and epoch (-1 and -1 before the first is
+// assigned) and the state machine's state, for the statistics' eos object.
+// It takes the pid state's lock, a leaf.
+func (s *Sender) PID() (pid int64, epoch int16, state PIDState) {
+	s.pid.mu.Lock()
+	defer s.pid.mu.Unlock()
+	if s.pid.gen == 0 {
+		return -1, -1, s.pid.state
+	}
+	return s.pid.pid, s.pid.epoch, s.pid.state
 }
 
 // PurgeQueued fails every batch queued on every partition with
