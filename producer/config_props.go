@@ -263,8 +263,14 @@ var supportedProperties = []property{
 		note:  "confluent-kafka-go's key; false means no delivery reports at all.",
 		field: boolField(func(c *config) *bool { return &c.goDeliveryReports })},
 	{name: "debug", kind: kindFlags, fold: true, values: debugContexts, defDoc: "empty",
-		note:  "Accepted and checked; kprod does not log by these contexts yet.",
+		note:  "Any context sets log_level to 7; kprod logs in generic, broker, topic, metadata, queue, msg, protocol, security and eos.",
 		field: listField(func(c *config) *[]string { return &c.debug })},
+	{name: "log_level", kind: kindInt, min: 0, max: 7, def: "6",
+		note:  "Syslog level: lines at this level or below are logged (see WithLogger).",
+		field: intField(func(c *config) *int { return &c.logLevel })},
+	{name: "go.logs.channel.enable", kind: kindBool, def: "false",
+		note:  "confluent-kafka-go's key: log lines go to Producer.Logs.",
+		field: boolField(func(c *config) *bool { return &c.logsChannelEnable })},
 	{name: "security.protocol", kind: kindEnum, fold: true,
 		values: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}, def: "plaintext",
 		field: stringField(func(c *config) *string { return &c.sec.protocol })},
@@ -381,7 +387,10 @@ func unsupportedProperties() []property {
 		{"plugins are a librdkafka C feature", []string{"plugin.library.paths"}},
 		{"kprod has no such channel option yet", []string{
 			"go.batch.producer", "go.delivery.report.fields", "go.events.channel.size",
-			"go.produce.channel.size", "go.logs.channel.enable", "go.logs.channel",
+			"go.produce.channel.size",
+		}},
+		{"an application's logs channel is not implemented: use go.logs.channel.enable and Logs, or WithLogger", []string{
+			"go.logs.channel",
 		}},
 	}
 	var ps []property

@@ -119,6 +119,8 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 		goDeliveryReports:       true,
 		backpressureThreshold:   1,
 		debug:                   nil,
+		logLevel:                6,
+		logsChannelEnable:       false,
 		sec: security{
 			protocol:    "plaintext",
 			tls:         tlsconf.Properties{Verify: true, EndpointIdentification: "https"},
