@@ -77,6 +77,7 @@ import (
 //   - debug: comma-separated generic, broker, topic, metadata, feature, queue, msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, eos, mock, assignor, conf, telemetry, all; default empty. Any context sets log_level to 7; kprod logs in generic, broker, topic, metadata, queue, msg, protocol, security and eos.
 //   - log_level: integer 0..7; default 6. Syslog level: lines at this level or below are logged (see WithLogger).
 //   - go.logs.channel.enable: bool; default false. confluent-kafka-go's key: log lines go to Producer.Logs.
+//   - go.logs.channel: chan LogEvent; default none. confluent-kafka-go's key: the channel Logs returns, used only with go.logs.channel.enable=true; Close does not close it.
 //   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl; default plaintext.
 //   - statistics.interval.ms: 0..86400000 ms (kprod implements only 0); default 0.
 //   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
@@ -127,7 +128,7 @@ import (
 // ssl.providers, ssl.engine.location, ssl.engine.id, transactional.id,
 // transaction.timeout.ms, message.copy.max.bytes, plugin.library.paths,
 // confluent-kafka-go's go.batch.producer, go.delivery.report.fields,
-// go.events.channel.size, go.produce.channel.size and go.logs.channel;
+// go.events.channel.size and go.produce.channel.size;
 // statistics.interval.ms other than 0, and
 // queuing.strategy other than fifo. Values that Go's TLS cannot honour
 // (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.
@@ -205,6 +206,7 @@ type config struct {
 	debug                   []string      // debug: enabled contexts in librdkafka's order, "all" expanded
 	logLevel                int           // log_level: syslog level
 	logsChannelEnable       bool          // go.logs.channel.enable
+	logsChannel             chan LogEvent // go.logs.channel; nil: New makes one
 	sec                     security      // security.protocol, ssl.*, sasl.*: see security.go
 	statisticsInterval      time.Duration // statistics.interval.ms: only 0
 	queuingStrategy         string        // queuing.strategy: only fifo

@@ -14,14 +14,15 @@ import (
 type propKind int
 
 const (
-	kindInt     propKind = iota // integer, optionally with named values (acks "all")
-	kindMs                      // integer milliseconds, stored as a time.Duration
-	kindFloatMs                 // fractional milliseconds, stored as a time.Duration (linger.ms)
-	kindBool                    // true/t/1, false/f/0
-	kindString                  // free text
-	kindEnum                    // one of values
-	kindFlags                   // comma-separated subset of values, "-x" removes x (debug)
-	kindBrokers                 // comma-separated host[:port] list
+	kindInt      propKind = iota // integer, optionally with named values (acks "all")
+	kindMs                       // integer milliseconds, stored as a time.Duration
+	kindFloatMs                  // fractional milliseconds, stored as a time.Duration (linger.ms)
+	kindBool                     // true/t/1, false/f/0
+	kindString                   // free text
+	kindEnum                     // one of values
+	kindFlags                    // comma-separated subset of values, "-x" removes x (debug)
+	kindBrokers                  // comma-separated host[:port] list
+	kindLogsChan                 // a chan LogEvent (go.logs.channel); "" means none
 )
 
 // property describes one configuration property: its librdkafka name and
@@ -271,6 +272,12 @@ var supportedProperties = []property{
 	{name: "go.logs.channel.enable", kind: kindBool, def: "false",
 		note:  "confluent-kafka-go's key: log lines go to Producer.Logs.",
 		field: boolField(func(c *config) *bool { return &c.logsChannelEnable })},
+	{name: "go.logs.channel", kind: kindLogsChan, defDoc: "none",
+		note: "confluent-kafka-go's key: the channel Logs returns, used only with go.logs.channel.enable=true; Close does not close it.",
+		field: field{
+			get: func(c *config) any { return c.logsChannel },
+			set: func(c *config, v any) bool { c.logsChannel = v.(chan LogEvent); return true },
+		}},
 	{name: "security.protocol", kind: kindEnum, fold: true,
 		values: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}, def: "plaintext",
 		field: stringField(func(c *config) *string { return &c.sec.protocol })},
@@ -389,9 +396,6 @@ func unsupportedProperties() []property {
 			"go.batch.producer", "go.delivery.report.fields", "go.events.channel.size",
 			"go.produce.channel.size",
 		}},
-		{"an application's logs channel is not implemented: use go.logs.channel.enable and Logs, or WithLogger", []string{
-			"go.logs.channel",
-		}},
 	}
 	var ps []property
 	for _, g := range groups {
@@ -428,6 +432,14 @@ func (p *property) parse(key string, v any) (any, error) {
 		return p.parseFloatMs(key, v)
 	case kindBool:
 		return parseBool(key, v)
+	case kindLogsChan:
+		if ch, ok := v.(chan LogEvent); ok {
+			return ch, nil
+		}
+		if s, ok := v.(string); ok && s == "" {
+			return (chan LogEvent)(nil), nil
+		}
+		return nil, wrongType(key, v, "chan producer.LogEvent")
 	}
 	s, ok := v.(string)
 	if !ok {

@@ -800,6 +800,8 @@ func docLine(p *property) string {
 		b.WriteString("comma-separated " + strings.Join(p.values, ", "))
 	case kindBrokers:
 		b.WriteString("comma-separated host[:port]")
+	case kindLogsChan:
+		b.WriteString("chan LogEvent")
 	}
 	if p.only != "" {
 		fmt.Fprintf(&b, " (kprod implements only %s)", p.only)

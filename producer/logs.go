@@ -58,6 +58,7 @@ type logOutput struct {
 	// mu guards the following: a line is never sent on a closed channel.
 	mu      sync.RWMutex
 	ch      chan LogEvent
+	ownCh   bool // the producer made ch (no go.logs.channel): Close closes it
 	closed  bool
 	dropped int64 // lines dropped because the channel was full
 }
@@ -71,7 +72,10 @@ func newLogger(cfg *config, o *options) (*logx.Logger, *logOutput, error) {
 	out := &logOutput{name: fmt.Sprintf("%s#producer-%d", cfg.snd.Broker.ClientID, instances.Add(1))}
 	var sink func(logx.Line)
 	if cfg.logsChannelEnable {
-		out.ch = make(chan LogEvent, logsChanSize)
+		out.ch, out.ownCh = cfg.logsChannel, false
+		if out.ch == nil {
+			out.ch, out.ownCh = make(chan LogEvent, logsChanSize), true
+		}
 		sink = out.send
 	} else {
 		out.slog = o.logger
@@ -131,20 +135,25 @@ func slogLevel(syslog int) slog.Level {
 	return slog.LevelDebug
 }
 
-// close closes the Logs channel, once no line can come any more.
+// close stops the sending of lines, once no line can come any more, and
+// closes the Logs channel if the producer made it.
 func (o *logOutput) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.ch != nil && !o.closed {
 		o.closed = true
-		close(o.ch)
+		if o.ownCh {
+			close(o.ch)
+		}
 	}
 }
 
-// Logs returns the channel of log lines, with go.logs.channel.enable=true;
-// nil otherwise. Lines at log_level or below, and with debug contexts the
-// contexts' lines, arrive on it from the producer's goroutines, which never
-// wait for it: when it is full (10000 lines) a line is dropped, and the
-// next line sent says how many were. Close closes it once the producer's
-// goroutines have stopped.
+// Logs returns the channel of log lines, with go.logs.channel.enable=true:
+// the one given as go.logs.channel, or else one the producer made, 10000
+// deep; nil without go.logs.channel.enable. Lines at log_level or below,
+// and with debug contexts the contexts' lines, arrive on it from the
+// producer's goroutines, which never wait for it: a line that finds it
+// full is dropped, and the next line sent says how many were. Close closes
+// a channel the producer made once its goroutines have stopped, and stops
+// sending on one given as go.logs.channel without closing it.
 func (p *Producer) Logs() chan LogEvent { return p.logOut.ch }

@@ -390,3 +390,29 @@ func TestWithoutALoggerLinesGoToSlogDefault(t *testing.T) {
 	require.Equal(t, slog.LevelError, fail.level)
 	require.Regexp(t, `^rdkafka#producer-\d+$`, fail.name)
 }
+
+func TestGoLogsChannelIsTheApplicationsChannelAndStaysOpen(t *testing.T) {
+	c := newCluster(t)
+	ch := make(chan producer.LogEvent, 1000)
+	p := newProducer(t, c, producer.ConfigMap{"go.logs.channel.enable": true, "go.logs.channel": ch, "debug": "generic"})
+	require.Equal(t, ch, p.Logs())
+	p.Close()
+	var tags []string
+	for done := false; !done; {
+		select {
+		case e, ok := <-ch:
+			require.True(t, ok, "Close closed the application's channel")
+			tags = append(tags, e.Tag)
+		default:
+			done = true
+		}
+	}
+	require.Equal(t, []string{"INIT", "DESTROY", "DESTROY"}, tags)
+}
+
+func TestGoLogsChannelTakesOnlyAChannelOfLogEvent(t *testing.T) {
+	for _, v := range []any{"x", make(chan string), 5} {
+		_, err := producer.New(producer.ConfigMap{"bootstrap.servers": "localhost:9092", "go.logs.channel.enable": true, "go.logs.channel": v})
+		require.ErrorContains(t, err, fmt.Sprintf(`Invalid value type %T for configuration property "go.logs.channel": expected chan producer.LogEvent`, v))
+	}
+}
