@@ -52,13 +52,13 @@ var instances atomic.Int64
 // logOutput is where the producer's log lines go: the Logs channel or a
 // slog.Logger.
 type logOutput struct {
-	name string
-	slog *slog.Logger // nil with go.logs.channel.enable
+	name  string
+	slog  *slog.Logger  // nil with go.logs.channel.enable
+	ch    chan LogEvent // with go.logs.channel.enable; set before use
+	ownCh bool          // the producer made ch (no go.logs.channel): Close closes it
 
 	// mu guards the following: a line is never sent on a closed channel.
-	mu      sync.RWMutex
-	ch      chan LogEvent
-	ownCh   bool // the producer made ch (no go.logs.channel): Close closes it
+	mu      sync.Mutex
 	closed  bool
 	dropped int64 // lines dropped because the channel was full
 }

@@ -81,12 +81,16 @@ func (r *logRecorder) matching(facility, re string) []logLine {
 // await waits until a line of facility matching re has been logged.
 func (r *logRecorder) await(t testing.TB, facility, re string) logLine {
 	t.Helper()
-	var got []logLine
-	waitFor(t, 10*time.Second, fmt.Sprintf("a %s line matching %q; lines so far:\n%s", facility, re, r.dump()), func() bool {
-		got = r.matching(facility, re)
-		return len(got) > 0
-	})
-	return got[0]
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if got := r.matching(facility, re); len(got) > 0 {
+			return got[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s line matching %q within 10s; lines:\n%s", facility, re, r.dump())
+		}
+		time.Sleep(5 * time.Millisecond) // polling a condition, not synchronising on time
+	}
 }
 
 func (r *logRecorder) dump() string {
@@ -415,4 +419,29 @@ func TestGoLogsChannelTakesOnlyAChannelOfLogEvent(t *testing.T) {
 		_, err := producer.New(producer.ConfigMap{"bootstrap.servers": "localhost:9092", "go.logs.channel.enable": true, "go.logs.channel": v})
 		require.ErrorContains(t, err, fmt.Sprintf(`Invalid value type %T for configuration property "go.logs.channel": expected chan producer.LogEvent`, v))
 	}
+}
+
+func TestAFatalErrorIsLoggedWithoutDebug(t *testing.T) {
+	c := newCluster(t)
+	rec := &logRecorder{}
+	p := newProducer(t, c, idempotent, producer.WithLogger(slog.New(rec)))
+	produceSequence(t, p, 10, 10*time.Second)
+	faultProduce(c, kerr.OutOfOrderSequenceNumber, 1)
+	require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: []byte("x")}, nil))
+	fatal := rec.await(t, "FATAL", `^Fatal error: OUT_OF_ORDER_SEQUENCE_NUMBER: .*events \[0\]`)
+	require.Equal(t, slog.LevelError, fatal.level)
+	require.Empty(t, fatal.context)
+}
+
+func TestAFullLogsChannelDropsLinesAndTheNextLineCountsThem(t *testing.T) {
+	c := newCluster(t)
+	ch := make(chan producer.LogEvent, 1)
+	p := newProducer(t, c, producer.ConfigMap{"go.logs.channel.enable": true, "go.logs.channel": ch, "debug": "generic,topic"})
+	produceN(t, p, 10) // TOPIC, PARTCNT and a BRKMIGR per partition find the channel full
+	first := <-ch
+	require.Equal(t, "INIT", first.Tag)
+	p.Close()
+	next := <-ch
+	require.Equal(t, "DESTROY", next.Tag)
+	require.Regexp(t, `^Terminating instance \(0 messages without a report\) \(8 earlier log line\(s\) dropped: the Logs channel was full\)$`, next.Message)
 }

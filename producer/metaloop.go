@@ -249,6 +249,9 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 				}
 			}
 		}
+		if ps != old {
+			p.logPartitionCount(name, old, ps)
+		}
 		for i, pm := range tm.Partitions {
 			leader := pm.Leader
 			if pm.Err != errcode.NoError && pm.Err != errcode.ReplicaNotAvailable { // it still has a usable leader
@@ -257,7 +260,6 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			p.snd.Assign(ps.list[i], leader)
 		}
 		if ps != old {
-			p.logPartitionCount(name, old, ps)
 			t.setPartitions(p, ps)
 		}
 	}
