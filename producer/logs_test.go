@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/kprod-go/kprod/producer"
 )
@@ -444,4 +445,17 @@ func TestAFullLogsChannelDropsLinesAndTheNextLineCountsThem(t *testing.T) {
 	next := <-ch
 	require.Equal(t, "DESTROY", next.Tag)
 	require.Regexp(t, `^Terminating instance \(0 messages without a report\) \(8 earlier log line\(s\) dropped: the Logs channel was full\)$`, next.Message)
+}
+
+func TestDebugSecurityLogsReauthentication(t *testing.T) {
+	sc := newSecureCluster(t, "sasl_plaintext", "SCRAM-SHA-512", false,
+		kfake.BrokerConfigs(map[string]string{"connections.max.reauth.ms": "600"}))
+	conf := sc.config("sasl_plaintext", "SCRAM-SHA-512")
+	conf["debug"] = "security"
+	rec := &logRecorder{}
+	p := newSecureProducer(t, conf, producer.WithLogger(slog.New(rec)))
+	produceAndCheck(t, sc, p, 5)
+	rec.await(t, "SASLAUTH", `: authenticated with SASL SCRAM-SHA-512; session lifetime \d+ms, re-authenticating before it ends$`)
+	rec.await(t, "SASL", `: re-authenticating with SASL mechanism SCRAM-SHA-512$`)
+	rec.await(t, "SASLAUTH", `: re-authenticated with SASL SCRAM-SHA-512; session lifetime \d+ms`)
 }

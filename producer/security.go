@@ -178,16 +178,19 @@ func logTLS(log *logx.Logger, hs broker.HandshakeFunc) broker.HandshakeFunc {
 // re-authentications alike, with security debug lines.
 func logSASL(log *logx.Logger, mechanism string, auth broker.AuthenticateFunc) broker.AuthenticateFunc {
 	return func(ctx context.Context, c *broker.Conn) (time.Duration, error) {
-		name := brokerName(c.Node())
-		log.Debugf(logx.Security, "SASL", "%s: authenticating with SASL mechanism %s", name, mechanism)
+		name, what := brokerName(c.Node()), "authenticat"
+		if c.Reauthenticating() {
+			what = "re-authenticat"
+		}
+		log.Debugf(logx.Security, "SASL", "%s: %sing with SASL mechanism %s", name, what, mechanism)
 		lifetime, err := auth(ctx, c)
 		switch {
 		case err != nil:
-			log.Debugf(logx.Security, "SASLAUTH", "%s: SASL %s authentication failed: %v", name, mechanism, err)
+			log.Debugf(logx.Security, "SASLAUTH", "%s: SASL %s %sion failed: %v", name, mechanism, what, err)
 		case lifetime > 0:
-			log.Debugf(logx.Security, "SASLAUTH", "%s: authenticated with SASL %s; session lifetime %v, re-authenticating before it ends", name, mechanism, lifetime)
+			log.Debugf(logx.Security, "SASLAUTH", "%s: %sed with SASL %s; session lifetime %v, re-authenticating before it ends", name, what, mechanism, lifetime)
 		default:
-			log.Debugf(logx.Security, "SASLAUTH", "%s: authenticated with SASL %s", name, mechanism)
+			log.Debugf(logx.Security, "SASLAUTH", "%s: %sed with SASL %s", name, what, mechanism)
 		}
 		return lifetime, err
 	}
