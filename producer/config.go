@@ -74,7 +74,10 @@ import (
 //   - compression.level: integer -1..12; default -1. -1 is the codec's default.
 //   - delivery.report.only.error: bool; default false. Unlike confluent-kafka-go, kprod accepts true.
 //   - go.delivery.reports: bool; default true. confluent-kafka-go's key; false means no delivery reports at all.
-//   - debug: comma-separated generic, broker, topic, metadata, feature, queue, msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, eos, mock, assignor, conf, telemetry, all; default empty. Accepted and checked; kprod does not log by these contexts yet.
+//   - debug: comma-separated generic, broker, topic, metadata, feature, queue, msg, protocol, cgrp, security, fetch, interceptor, plugin, consumer, admin, eos, mock, assignor, conf, telemetry, all; default empty. Any context sets log_level to 7; kprod logs in generic, broker, topic, metadata, queue, msg, protocol, security and eos.
+//   - log_level: integer 0..7; default 6. Syslog level: lines at this level or below are logged (see WithLogger).
+//   - go.logs.channel.enable: bool; default false. confluent-kafka-go's key: log lines go to Producer.Logs.
+//   - go.logs.channel: chan LogEvent; default none. confluent-kafka-go's key: the channel Logs returns, used only with go.logs.channel.enable=true; Close does not close it.
 //   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl; default plaintext.
 //   - statistics.interval.ms: 0..86400000 ms; default 0. 0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.
 //   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
@@ -125,8 +128,8 @@ import (
 // ssl.providers, ssl.engine.location, ssl.engine.id, transactional.id,
 // transaction.timeout.ms, message.copy.max.bytes, plugin.library.paths,
 // confluent-kafka-go's go.batch.producer, go.delivery.report.fields,
-// go.events.channel.size, go.produce.channel.size, go.logs.channel.enable
-// and go.logs.channel; and queuing.strategy other than fifo. Values that Go's TLS cannot honour
+// go.events.channel.size and go.produce.channel.size;
+// and queuing.strategy other than fifo. Values that Go's TLS cannot honour
 // (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.
 //
 // A protocol prefix on a bootstrap server (sasl_ssl://host:9093) must be
@@ -200,6 +203,9 @@ type config struct {
 	goDeliveryReports       bool          // go.delivery.reports: false = no reports at all
 	backpressureThreshold   int           // queue.buffering.backpressure.threshold
 	debug                   []string      // debug: enabled contexts in librdkafka's order, "all" expanded
+	logLevel                int           // log_level: syslog level
+	logsChannelEnable       bool          // go.logs.channel.enable
+	logsChannel             chan LogEvent // go.logs.channel; nil: New makes one
 	sec                     security      // security.protocol, ssl.*, sasl.*: see security.go
 	statisticsInterval      time.Duration // statistics.interval.ms; 0 = no statistics
 	queuingStrategy         string        // queuing.strategy: only fifo

@@ -14,14 +14,15 @@ import (
 type propKind int
 
 const (
-	kindInt     propKind = iota // integer, optionally with named values (acks "all")
-	kindMs                      // integer milliseconds, stored as a time.Duration
-	kindFloatMs                 // fractional milliseconds, stored as a time.Duration (linger.ms)
-	kindBool                    // true/t/1, false/f/0
-	kindString                  // free text
-	kindEnum                    // one of values
-	kindFlags                   // comma-separated subset of values, "-x" removes x (debug)
-	kindBrokers                 // comma-separated host[:port] list
+	kindInt      propKind = iota // integer, optionally with named values (acks "all")
+	kindMs                       // integer milliseconds, stored as a time.Duration
+	kindFloatMs                  // fractional milliseconds, stored as a time.Duration (linger.ms)
+	kindBool                     // true/t/1, false/f/0
+	kindString                   // free text
+	kindEnum                     // one of values
+	kindFlags                    // comma-separated subset of values, "-x" removes x (debug)
+	kindBrokers                  // comma-separated host[:port] list
+	kindLogsChan                 // a chan LogEvent (go.logs.channel); "" means none
 )
 
 // property describes one configuration property: its librdkafka name and
@@ -263,8 +264,20 @@ var supportedProperties = []property{
 		note:  "confluent-kafka-go's key; false means no delivery reports at all.",
 		field: boolField(func(c *config) *bool { return &c.goDeliveryReports })},
 	{name: "debug", kind: kindFlags, fold: true, values: debugContexts, defDoc: "empty",
-		note:  "Accepted and checked; kprod does not log by these contexts yet.",
+		note:  "Any context sets log_level to 7; kprod logs in generic, broker, topic, metadata, queue, msg, protocol, security and eos.",
 		field: listField(func(c *config) *[]string { return &c.debug })},
+	{name: "log_level", kind: kindInt, min: 0, max: 7, def: "6",
+		note:  "Syslog level: lines at this level or below are logged (see WithLogger).",
+		field: intField(func(c *config) *int { return &c.logLevel })},
+	{name: "go.logs.channel.enable", kind: kindBool, def: "false",
+		note:  "confluent-kafka-go's key: log lines go to Producer.Logs.",
+		field: boolField(func(c *config) *bool { return &c.logsChannelEnable })},
+	{name: "go.logs.channel", kind: kindLogsChan, defDoc: "none",
+		note: "confluent-kafka-go's key: the channel Logs returns, used only with go.logs.channel.enable=true; Close does not close it.",
+		field: field{
+			get: func(c *config) any { return c.logsChannel },
+			set: func(c *config, v any) bool { c.logsChannel = v.(chan LogEvent); return true },
+		}},
 	{name: "security.protocol", kind: kindEnum, fold: true,
 		values: []string{"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"}, def: "plaintext",
 		field: stringField(func(c *config) *string { return &c.sec.protocol })},
@@ -381,7 +394,7 @@ func unsupportedProperties() []property {
 		{"plugins are a librdkafka C feature", []string{"plugin.library.paths"}},
 		{"kprod has no such channel option yet", []string{
 			"go.batch.producer", "go.delivery.report.fields", "go.events.channel.size",
-			"go.produce.channel.size", "go.logs.channel.enable", "go.logs.channel",
+			"go.produce.channel.size",
 		}},
 	}
 	var ps []property
@@ -419,6 +432,14 @@ func (p *property) parse(key string, v any) (any, error) {
 		return p.parseFloatMs(key, v)
 	case kindBool:
 		return parseBool(key, v)
+	case kindLogsChan:
+		if ch, ok := v.(chan LogEvent); ok {
+			return ch, nil
+		}
+		if s, ok := v.(string); ok && s == "" {
+			return (chan LogEvent)(nil), nil
+		}
+		return nil, wrongType(key, v, "chan producer.LogEvent")
 	}
 	s, ok := v.(string)
 	if !ok {

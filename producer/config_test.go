@@ -119,6 +119,8 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 		goDeliveryReports:       true,
 		backpressureThreshold:   1,
 		debug:                   nil,
+		logLevel:                6,
+		logsChannelEnable:       false,
 		sec: security{
 			protocol:    "plaintext",
 			tls:         tlsconf.Properties{Verify: true, EndpointIdentification: "https"},
@@ -796,6 +798,8 @@ func docLine(p *property) string {
 		b.WriteString("comma-separated " + strings.Join(p.values, ", "))
 	case kindBrokers:
 		b.WriteString("comma-separated host[:port]")
+	case kindLogsChan:
+		b.WriteString("chan LogEvent")
 	}
 	if p.only != "" {
 		fmt.Fprintf(&b, " (kprod implements only %s)", p.only)

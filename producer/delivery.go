@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/sender"
 )
 
@@ -13,7 +14,7 @@ import (
 //
 // It is exported only to satisfy sender.Results through an unexported
 // adapter; see senderResults.
-func (h senderResults) Complete(_ *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
+func (h senderResults) Complete(part *sender.Partition, b *accumulator.Batch, o sender.Outcome) {
 	p := h.p
 	var err error
 	if o.Code != 0 {
@@ -36,9 +37,27 @@ func (h senderResults) Complete(_ *sender.Partition, b *accumulator.Batch, o sen
 		}
 		ms = append(ms, m)
 	}
+	if p.log.On(logx.Msg) {
+		logReports(p.log, part, ms, err)
+	}
 	p.deliver(ms, err != nil)
 	*sp = ms
 	p.putScratch(sp)
+}
+
+// logReports logs a batch's delivery reports, one line per message, for
+// the msg debug context.
+func logReports(log *logx.Logger, part *sender.Partition, ms []*Message, err error) {
+	if err != nil {
+		log.Debugf(logx.Msg, "MSGSET", "%s [%d]: MessageSet with %d message(s) failed: %v", part.Topic, part.ID, len(ms), err)
+	}
+	for _, m := range ms {
+		if err != nil {
+			log.Debugf(logx.Msg, "DR", "%s [%d]: message of %d bytes not delivered: %v (%v)", part.Topic, part.ID, len(m.Value), err, m.Status)
+			continue
+		}
+		log.Debugf(logx.Msg, "DR", "%s [%d]: message of %d bytes delivered at offset %d", part.Topic, part.ID, len(m.Value), m.Offset)
+	}
 }
 
 // RefreshMetadata is where the sender asks for fresh metadata.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/logx"
 )
 
 // Fatal is where the sender reports a fatal idempotence error. As
@@ -19,6 +20,7 @@ func (h senderResults) Fatal(code errcode.Code, detail string) {
 	if !p.fatalErr.CompareAndSwap(nil, &cause) {
 		return
 	}
+	p.log.Logf(logx.Err, "FATAL", "Fatal error: %s: %s", errorCode(code).Name(), detail)
 	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", errorCode(code).Name(), detail)
 	ev.fatal = true
 	p.reports.push(ev)

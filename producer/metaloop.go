@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/metadata"
 	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
@@ -98,12 +100,25 @@ func (m *metaLoop) loop() {
 // when a stale one fails, and the connection bounds it with
 // socket.timeout.ms.
 func (m *metaLoop) refresh() error {
-	snap, err := metadata.Fetch(m.ctx, m.router.Any, m.p.topicNames(), m.p.cfg.allowAutoCreateTopics)
+	names := m.p.topicNames()
+	log := m.p.log
+	log.Debugf(logx.Metadata, "METADATA", "Requesting metadata for %d topic(s): %s", len(names), strings.Join(names, ", "))
+	snap, err := metadata.Fetch(m.ctx, m.router.Any, names, m.p.cfg.allowAutoCreateTopics)
 	if err != nil {
+		log.Debugf(logx.Metadata, "METADATA", "Metadata request failed: %v", err)
 		if errors.Is(err, route.ErrUnreachable) {
 			m.allDown(err)
 		}
 		return err
+	}
+	if log.On(logx.Metadata) {
+		log.Debugf(logx.Metadata, "METADATA", "Received metadata: %d broker(s), %d topic(s)", len(snap.Brokers), len(snap.Topics))
+		for id, addr := range snap.Brokers {
+			log.Debugf(logx.Metadata, "METADATA", "  Broker #%d: %s", id, addr)
+		}
+		for name, tm := range snap.Topics {
+			log.Debugf(logx.Metadata, "METADATA", "  Topic %s with %d partition(s): %v", name, len(tm.Partitions), errorCode(tm.Err))
+		}
 	}
 	m.down = false
 	m.router.SetBrokers(snap.Brokers)
@@ -117,6 +132,7 @@ func (m *metaLoop) allDown(err error) {
 		return
 	}
 	m.down = true
+	m.p.log.Logf(logx.Err, "FAIL", "All brokers are down: %v", err)
 	m.p.reports.push(wrapError(ErrAllBrokersDown, err, "all brokers are down: %v", err))
 }
 
@@ -234,6 +250,9 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 				}
 			}
 		}
+		if ps != old {
+			p.logPartitionCount(name, old, ps)
+		}
 		for i, pm := range tm.Partitions {
 			leader := pm.Leader
 			if pm.Err != errcode.NoError && pm.Err != errcode.ReplicaNotAvailable { // it still has a usable leader
@@ -245,4 +264,15 @@ func (p *Producer) applyMetadata(snap *metadata.Snapshot) {
 			t.setPartitions(p, ps)
 		}
 	}
+}
+
+// logPartitionCount logs a topic's new partition count: at level 5
+// (notice) when it changed, as librdkafka does, in the topic context when
+// the topic's partitions are first known.
+func (p *Producer) logPartitionCount(name string, old, ps *partitions) {
+	if old == nil {
+		p.log.Debugf(logx.Topic, "PARTCNT", "Topic %s partition count changed from 0 to %d", name, len(ps.list))
+		return
+	}
+	p.log.Logf(logx.Notice, "PARTCNT", "Topic %s partition count changed from %d to %d", name, len(old.list), len(ps.list))
 }

@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"crypto/tls"
+	"log/slog"
 	"net"
 
 	"github.com/kprod-go/kprod/internal/observe"
@@ -23,6 +24,7 @@ type options struct {
 	hooks              []Hook           // WithHooks
 	tlsConfig          *tls.Config      // WithTLSConfig; nil: from the ssl.* properties
 	saslMechanism      sasl.Mechanism   // WithSASLMechanism; nil: from sasl.mechanisms
+	logger             *slog.Logger     // WithLogger; nil: slog.Default() unless go.logs.channel.enable
 }
 
 // WithPartitioner sets a custom partitioner for every topic, in place of

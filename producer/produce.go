@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/internal/wire"
 	"github.com/kprod-go/kprod/partitioner"
@@ -102,7 +103,11 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 // reserve counts m against the queue.buffering limits, or fails with
 // ErrQueueFull leaving the counts as they were.
 func (p *Producer) reserve(m *Message) error {
-	switch p.acct.take(len(m.Value)) {
+	r := p.acct.take(len(m.Value))
+	if r != takeOK && p.log.On(logx.Queue) {
+		p.log.Debugf(logx.Queue, "QUEUEFULL", "Produce to topic %s refused: queue full (%d message(s) held)", m.Topic, p.Len())
+	}
+	switch r {
 	case takeFullMsgs:
 		return newError(ErrQueueFull, "Produce to topic %q: queue full: %d messages held (queue.buffering.max.messages)", m.Topic, p.cfg.queueMaxMessages)
 	case takeFullBytes:

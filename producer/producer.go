@@ -8,6 +8,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/compress"
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/kprod-go/kprod/internal/route"
 	"github.com/kprod-go/kprod/internal/sender"
@@ -43,6 +44,8 @@ type Producer struct {
 	connFailures connFailures                     // failed connections become Error events
 	hooks        hookSet                          // WithHooks, sorted by kind in New; read-only after
 	stats        *statsEmitter                    // with statistics.interval.ms > 0 only
+	log          *logx.Logger                     // log_level and debug; never nil after New
+	logOut       *logOutput                       // the Logs channel or the slog.Logger
 
 	// Read by every Produce, written rarely: kept off the counters' cache
 	// line, which every Produce writes (false sharing cost 10% of Produce).
@@ -89,6 +92,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	if err := cfg.sec.validate(&o, cfg.set); err != nil {
 		return nil, err
 	}
+	log, logOut, err := newLogger(cfg, &o)
+	if err != nil {
+		return nil, err
+	}
 	var codec compress.Codec
 	if cfg.compressionType != "none" {
 		t, err := compress.ParseType(cfg.compressionType)
@@ -107,6 +114,8 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		flushed: make(chan struct{}),
 		stopHK:  make(chan struct{}),
 		hooks:   newHookSet(o.hooks),
+		log:     log,
+		logOut:  logOut,
 	}
 	handshake, authenticate, err := p.buildSecurity()
 	if err != nil {
@@ -142,9 +151,11 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		p.stats = newStatsEmitter(cfg)
 		statsObs = p.stats.col
 	}
-	scfg.Broker.Observer = observe.Tee(o.observer, statsObs, p.hooks.observer())
+	scfg.Broker.Observer = observe.Tee(o.observer, statsObs, p.hooks.observer(), newLogObserver(p.log))
 	scfg.Broker.Handshake, scfg.Broker.Authenticate = handshake, authenticate
 	p.connFailures.push = p.reports.push
+	p.connFailures.log = p.log
+	scfg.Log = p.log
 	scfg.Broker.Failed = p.connFailures.report
 	p.route = route.New(broker.NewConnector(scfg.Broker), cfg.bootstrapServers)
 	scfg.Router = p.route
@@ -159,6 +170,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		p.wg.Add(1)
 		go p.statsLoop()
 	}
+	p.log.Debugf(logx.Generic, "INIT", "kprod %s %s initialized (debug %s, log_level %d)", Version, logOut.name, logx.ParseContexts(cfg.debug), cfg.logLevel)
 	return p, nil
 }
 
@@ -209,6 +221,7 @@ func (p *Producer) Close() {
 	if !p.closed.CompareAndSwap(false, true) {
 		return
 	}
+	p.log.Debugf(logx.Generic, "DESTROY", "Terminating instance (%d messages without a report)", p.Len())
 	close(p.stopHK)
 	p.wg.Wait()
 	p.now.close()
@@ -223,6 +236,8 @@ func (p *Producer) Close() {
 	}
 	p.chans.close()
 	p.acc.Pool.Close() // every batch is completed: the memory can go
+	p.log.Debugf(logx.Generic, "DESTROY", "Termination done")
+	p.logOut.close() // every goroutine that logs has stopped
 }
 
 // IsClosed reports whether Close has been called.

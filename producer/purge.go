@@ -1,5 +1,7 @@
 package producer
 
+import "github.com/kprod-go/kprod/internal/logx"
+
 // Purge flags, as librdkafka's RD_KAFKA_PURGE_F_* and confluent-kafka-go's
 // constants of the same names.
 const (
@@ -27,6 +29,10 @@ const (
 func (p *Producer) Purge(flags int) error {
 	if flags&^(PurgeQueue|PurgeInFlight|PurgeNonBlocking) != 0 {
 		return newError(ErrInvalidArg, "Purge: unknown flags %#x", flags)
+	}
+	if p.log.On(logx.Queue) {
+		p.log.Debugf(logx.Queue, "PURGE", "Purging queued: %v, in flight: %v (%d message(s) without a report)",
+			flags&PurgeQueue != 0, flags&PurgeInFlight != 0, p.acct.unreported())
 	}
 	if flags&PurgeQueue != 0 {
 		p.snd.PurgeQueued()

@@ -5,12 +5,15 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/oauth"
+	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/kprod-go/kprod/internal/tlsconf"
 	"github.com/kprod-go/kprod/producer/sasl"
 )
@@ -138,8 +141,59 @@ func (p *Producer) buildSecurity() (broker.HandshakeFunc, broker.AuthenticateFun
 			return nil, nil, err
 		}
 		auth = broker.SASL(m)
+		if p.log.On(logx.Security) {
+			auth = logSASL(p.log, m.Name(), auth)
+		}
+	}
+	if hs != nil && p.log.On(logx.Security) {
+		hs = logTLS(p.log, hs)
 	}
 	return hs, auth, nil
+}
+
+// logTLS wraps the TLS step with security debug lines: the handshake's
+// outcome, version, cipher suite and the broker's certificate.
+func logTLS(log *logx.Logger, hs broker.HandshakeFunc) broker.HandshakeFunc {
+	return func(ctx context.Context, nc net.Conn, node observe.Node) (net.Conn, error) {
+		log.Debugf(logx.Security, "SSL", "%s: starting TLS handshake", brokerName(node))
+		c, err := hs(ctx, nc, node)
+		if err != nil {
+			log.Debugf(logx.Security, "SSL", "%s: TLS handshake failed: %v", brokerName(node), err)
+			return c, err
+		}
+		if tc, ok := c.(*tls.Conn); ok {
+			st := tc.ConnectionState()
+			subject := "none"
+			if len(st.PeerCertificates) > 0 {
+				subject = st.PeerCertificates[0].Subject.String()
+			}
+			log.Debugf(logx.Security, "SSL", "%s: TLS handshake done: %s, %s, broker certificate subject %q",
+				brokerName(node), tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), subject)
+		}
+		return c, nil
+	}
+}
+
+// logSASL wraps the SASL step, first authentication and KIP-368
+// re-authentications alike, with security debug lines.
+func logSASL(log *logx.Logger, mechanism string, auth broker.AuthenticateFunc) broker.AuthenticateFunc {
+	return func(ctx context.Context, c *broker.Conn) (time.Duration, error) {
+		name, what := brokerName(c.Node()), "authenticat"
+		if c.Reauthenticating() {
+			what = "re-authenticat"
+		}
+		log.Debugf(logx.Security, "SASL", "%s: %sing with SASL mechanism %s", name, what, mechanism)
+		lifetime, err := auth(ctx, c)
+		switch {
+		case err != nil:
+			log.Debugf(logx.Security, "SASLAUTH", "%s: SASL %s %sion failed: %v", name, mechanism, what, err)
+		case lifetime > 0:
+			log.Debugf(logx.Security, "SASLAUTH", "%s: %sed with SASL %s; session lifetime %v, re-authenticating before it ends", name, what, mechanism, lifetime)
+		default:
+			log.Debugf(logx.Security, "SASLAUTH", "%s: %sed with SASL %s", name, what, mechanism)
+		}
+		return lifetime, err
+	}
 }
 
 // tlsError turns a TLS configuration error into the producer's: a value
@@ -219,6 +273,7 @@ func (p *Producer) reconnect() {
 // themselves follow the reconnect backoff.
 type connFailures struct {
 	push func(Event)
+	log  *logx.Logger // each failure told is logged at level 3, facility FAIL
 
 	mu   sync.Mutex
 	last map[string]*failureSeen // guarded by mu: by failure text
@@ -257,6 +312,7 @@ func (f *connFailures) report(err *broker.ConnectError) {
 	}
 	f.last[msg] = &failureSeen{told: now}
 	f.mu.Unlock()
+	f.log.Logf(logx.Err, "FAIL", "%s", text)
 	f.push(wrapError(connectCode(err), err, "%s", text))
 }
 

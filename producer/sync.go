@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/kprod-go/kprod/internal/logx"
 )
 
 // ProduceSync produces m and waits for its delivery report, returning
@@ -78,6 +80,12 @@ func (p *Producer) FlushContext(ctx context.Context) error {
 	p.snd.SetFlushing(1)
 	defer p.snd.SetFlushing(-1)
 	p.meta.trigger()
+	if p.log.On(logx.Queue) {
+		p.log.Debugf(logx.Queue, "FLUSH", "Flushing %d message(s)", p.acct.unreported())
+		defer func() {
+			p.log.Debugf(logx.Queue, "FLUSH", "Flush done: %d message(s) without a report", p.acct.unreported())
+		}()
+	}
 	for {
 		p.flushMu.Lock()
 		ch := p.flushed

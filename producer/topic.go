@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kprod-go/kprod/internal/deadline"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/sender"
 	"github.com/kprod-go/kprod/partitioner"
 )
@@ -83,6 +84,7 @@ func (p *Producer) topic(name string) (*topic, error) {
 	}
 	next[name] = t
 	p.topics.Store(&next)
+	p.log.Debugf(logx.Topic, "TOPIC", "New local topic: %s", name)
 	p.meta.trigger()
 	return t, nil
 }

@@ -107,6 +107,15 @@ func (c *Conn) reauthenticate(auth AuthenticateFunc) {
 	c.scheduleReauth(lifetime, auth)
 }
 
+// Reauthenticating reports whether the connection has begun a
+// re-authentication: an AuthenticateFunc that finds it true runs again on
+// a connection in use, not on one being set up.
+func (c *Conn) Reauthenticating() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reauth.running != nil
+}
+
 // awaitIdle waits until no response is awaited, and reports false if the
 // connection closed first.
 func (c *Conn) awaitIdle() bool {

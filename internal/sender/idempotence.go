@@ -7,6 +7,7 @@ import (
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/route"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -21,6 +22,7 @@ func (s *Sender) requestPID() {
 	req.TransactionTimeoutMillis = -1
 	req.ProducerID = -1
 	req.ProducerEpoch = -1
+	s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: acquiring a producer id", StateInit, StateRequestPID)
 	s.cfg.Router.AnyAsync(req, func(kresp kmsg.Response, err error) {
 		if s.closing.Load() {
 			return // an answer after Sender.Close: nothing waits for it, and no fatal error is raised while closing
@@ -32,6 +34,7 @@ func (s *Sender) requestPID() {
 			return
 		}
 		if err != nil {
+			s.cfg.Log.Debugf(logx.EOS, "GETPID", "Failed to acquire a producer id: %v", err)
 			s.pid.requestFailed(now)
 			return
 		}
@@ -39,11 +42,14 @@ func (s *Sender) requestPID() {
 		switch code := errcode.Code(resp.ErrorCode); code {
 		case errcode.NoError:
 			s.pid.assigned(resp.ProducerID, resp.ProducerEpoch)
+			s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: ProducerId %d, epoch %d",
+				StateRequestPID, StateAssigned, resp.ProducerID, resp.ProducerEpoch)
 		case errcode.ClusterAuthorizationFailed, errcode.InvalidTransactionTimeout, errcode.TransactionalIDAuthorizationFailed:
 			s.raiseFatal(code, fmt.Sprintf("InitProducerId refused: error %d", resp.ErrorCode))
 		case errcode.InvalidProducerEpoch, errcode.ProducerFenced:
 			s.raiseFatal(errcode.Fenced, fmt.Sprintf("producer fenced: InitProducerId error %d", resp.ErrorCode))
 		default: // coordinator loading or moving, and the like: ask again
+			s.cfg.Log.Debugf(logx.EOS, "GETPID", "Failed to acquire a producer id: InitProducerId error %d", resp.ErrorCode)
 			s.pid.requestFailed(now)
 		}
 	})
@@ -73,7 +79,11 @@ func (sk *Sink) ensurePID(now int64) (bool, int64) {
 // and every partition's sequences restart at 0, so the broker accepts the
 // batches that follow a gap.
 func (s *Sender) bump(why string) {
-	if s.pid.beginBump(why) && s.idemInflight.Load() == 0 {
+	started := s.pid.beginBump(why)
+	if started {
+		s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: bumping the epoch (%s)", StateAssigned, StateDrainBump, why)
+	}
+	if started && s.idemInflight.Load() == 0 {
 		s.finishBump()
 	}
 }
@@ -87,7 +97,13 @@ func (s *Sender) finishBump() {
 	draining := s.pid.state == StateDrainBump
 	s.pid.mu.Unlock()
 	if draining {
-		s.pid.finishBump()
+		if s.pid.finishBump() {
+			pid, epoch, _, _ := s.pid.current()
+			s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: ProducerId %d, epoch bumped to %d; every partition's sequence restarts at 0",
+				StateDrainBump, StateAssigned, pid, epoch)
+		} else {
+			s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: the epoch is at its maximum, acquiring a new producer id", StateDrainBump, StateInit)
+		}
 		s.WakeAll()
 	}
 }

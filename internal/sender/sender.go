@@ -15,6 +15,7 @@ import (
 	"github.com/kprod-go/kprod/internal/broker"
 	"github.com/kprod-go/kprod/internal/deadline"
 	"github.com/kprod-go/kprod/internal/errcode"
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/route"
 )
 
@@ -45,6 +46,9 @@ type Config struct {
 	// apart from the produce connections; required when Idempotent. Broker.Observer, when set, also
 	// hears of every batch written.
 	Router *route.Router
+	// Log takes the topic (leader changes) and eos (producer id, epoch)
+	// debug lines; nil logs nothing.
+	Log *logx.Logger
 }
 
 // Results is the one way up from the sender to the producer: the sender
@@ -267,10 +271,21 @@ func (s *Sender) Assign(p *Partition, leader int32) {
 		prev.remove(p)
 	}
 	p.leader.Store(next)
+	if s.cfg.Log.On(logx.Topic) {
+		s.cfg.Log.Debugf(logx.Topic, "BRKMIGR", "%s [%d]: migrating from broker %d to %d", p.Topic, p.ID, sinkID(prev), sinkID(next))
+	}
 	if next != nil {
 		next.add(p)
 		next.Wake()
 	}
+}
+
+// sinkID is a leader's node id for the logs; -1 for none.
+func sinkID(sk *Sink) int32 {
+	if sk == nil {
+		return -1
+	}
+	return sk.id
 }
 
 // SetFlushing raises (+1) or lowers (-1) the flush count; while it is above
