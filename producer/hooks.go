@@ -154,8 +154,8 @@ type BrokerThrottle struct {
 	Time time.Duration
 	// AfterResponse is set when the broker applies the throttle after its
 	// response (KIP-219, Kafka 2.0 and later): the producer then sends
-	// nothing to that broker until Time has passed. Otherwise the broker
-	// already delayed its response.
+	// nothing more on that connection (the broker mutes it) until Time
+	// has passed. Otherwise the broker already delayed its response.
 	AfterResponse bool
 }
 

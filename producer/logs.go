@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,10 @@ func (e LogEvent) String() string {
 // "context" (its debug context); syslog levels map to slog's: 0-3 Error,
 // 4 Warn, 5-6 Info, 7 Debug. Lines above log_level are not logged, and l's
 // handler filters further. It cannot be combined with
-// go.logs.channel.enable.
+// go.logs.channel.enable. The handler runs on the producer's own
+// goroutines (connections, sinks, the metadata loop), some of them holding
+// a connection's write lock: it must be safe for concurrent use, must not
+// block, and must not call the producer.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) error {
 		if l == nil {
@@ -81,6 +85,11 @@ func newLogger(cfg *config, o *options) (*logx.Logger, *logOutput, error) {
 		out.slog = o.logger
 		if out.slog == nil {
 			out.slog = slog.Default()
+			if len(cfg.debug) > 0 && !out.slog.Enabled(context.Background(), slog.LevelDebug) {
+				// debug asks for lines the default handler drops: write
+				// them to stderr, as librdkafka does.
+				out.slog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			}
 		}
 		sink = out.log
 	}

@@ -148,7 +148,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	// application's hooks, each added here.
 	var statsObs observe.Observer // nil when statistics are off: Tee drops it
 	if cfg.statisticsInterval > 0 {
-		p.stats = newStatsEmitter(cfg)
+		p.stats = newStatsEmitter(cfg, p.logOut.name) // one name in the logs and the statistics
 		statsObs = p.stats.col
 	}
 	scfg.Broker.Observer = observe.Tee(o.observer, statsObs, p.hooks.observer(), newLogObserver(p.log))
@@ -191,12 +191,18 @@ const requestFraming = 512
 // of up to 64 just before they are sent.
 func (p *Producer) Len() int { return p.reports.held(p.acct.heldMsgs) }
 
-// Poll returns the next delivery report (a *Message) or error event (an
-// Error), waiting up to timeout for one; nil if none came. A negative
+// Poll returns the next event, waiting up to timeout for one; nil if none
+// came: a delivery report (*Message), an Error, statistics (*Stats, with
+// statistics.interval.ms; one at most waits to be polled) or an
+// OAuthBearerTokenRefresh. A negative
 // timeout waits indefinitely. Poll keeps working after Close, handing out
 // the reports that are still queued.
 func (p *Producer) Poll(timeout time.Duration) Event {
-	return p.reports.wait(timeout) // the queue counts served reports out
+	e := p.reports.wait(timeout) // the queue counts served reports out
+	if _, ok := e.(*Stats); ok {
+		p.stats.pending.Store(false) // the next interval may queue another
+	}
+	return e
 }
 
 // Flush sends every queued message without waiting for linger.ms and waits

@@ -28,8 +28,9 @@ type Stats struct {
 	MetadataCacheCnt int64                  `json:"metadata_cache_cnt"`
 	Brokers          map[string]BrokerStats `json:"brokers"` // by librdkafka's broker name, "host:port/id" or "host:port/bootstrap"
 	Topics           map[string]TopicStats  `json:"topics"`
-	EOS              *EOSStats              `json:"eos,omitempty"` // only with enable.idempotence
-	Tx               int64                  `json:"tx"`            // requests sent, all brokers
+	EOS              *EOSStats              `json:"eos,omitempty"`   // only with enable.idempotence
+	Fatal            *FatalStats            `json:"fatal,omitempty"` // only after a fatal error
+	Tx               int64                  `json:"tx"`              // requests sent, all brokers
 	TxBytes          int64                  `json:"tx_bytes"`
 	Rx               int64                  `json:"rx"` // responses read, all brokers
 	RxBytes          int64                  `json:"rx_bytes"`
@@ -173,4 +174,12 @@ type EOSStats struct {
 	ProducerID    int64  `json:"producer_id"`
 	ProducerEpoch int16  `json:"producer_epoch"`
 	EpochCnt      int64  `json:"epoch_cnt"` // producer ids and epochs taken
+}
+
+// FatalStats is the fatal error the producer raised (librdkafka's "fatal"
+// object, emitted only once there is one).
+type FatalStats struct {
+	Error  string `json:"error"`  // the original code's name, e.g. OUT_OF_ORDER_SEQUENCE_NUMBER
+	Reason string `json:"reason"` // the error's text
+	Cnt    int64  `json:"cnt"`    // fatal errors raised: 1, as later ones are not
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/kprod-go/kprod/internal/stats"
 )
 
-// producerSeq numbers the producers of the process, for the statistics'
-// name, as librdkafka numbers its handles.
-var producerSeq atomic.Int64
-
 // apiNames are librdkafka's names for the requests its producer's
 // statistics list in each broker's req object, zero or not, by API key.
 // Admin requests, which librdkafka lists only once used, kprod never sends.
@@ -40,6 +36,12 @@ const (
 // for Poll. Its goroutine is started by New and stopped by Close, with the
 // producer's housekeeping (stopHK, wg).
 type statsEmitter struct {
+	pending atomic.Bool // a Stats event is queued and not yet polled: no other is queued
+
+	// msgs is the last msgs emitted per topic and partition; owned by the
+	// emitting goroutine.
+	msgs map[string]map[int32]int64
+
 	col      *stats.Collector // the observer New installs
 	interval time.Duration
 	name     string
@@ -55,12 +57,13 @@ type statsEmitter struct {
 	epochCnt int64
 }
 
-func newStatsEmitter(cfg *config) *statsEmitter {
+func newStatsEmitter(cfg *config, name string) *statsEmitter {
 	now := time.Now()
 	return &statsEmitter{
 		col:      stats.NewCollector(nil),
 		interval: cfg.statisticsInterval,
-		name:     fmt.Sprintf("%s#producer-%d", cfg.snd.Broker.ClientID, producerSeq.Add(1)),
+		name:     name,
+		msgs:     make(map[string]map[int32]int64),
 		created:  now,
 		pid:      -1,
 		epoch:    -1,
@@ -79,7 +82,11 @@ func (p *Producer) statsLoop() {
 			return
 		case <-tick.C:
 		}
-		p.reports.push(p.stats.build(p))
+		// One Stats waits for Poll at most: a service that never polls
+		// does not pile them up (the next one replaces it, fresher).
+		if p.stats.pending.CompareAndSwap(false, true) {
+			p.reports.push(p.stats.build(p))
+		}
 	}
 }
 
@@ -144,7 +151,11 @@ func (e *statsEmitter) build(p *Producer) *Stats {
 				pst.MsgsInflight = int64(st.InflightMsgs)
 				pst.NextAckSeq = st.NextAckSeq
 				pst.TxMsgs, pst.TxBytes = c.TxMsgs, c.TxBytes
-				pst.Msgs = c.TxMsgs + pst.MsgqCnt + pst.MsgsInflight
+				// Every message produced: delivered, failed, queued or in
+				// flight. The parts are read one after another, so the
+				// sum is kept from going below what an earlier emit said.
+				pst.Msgs = max(c.TxMsgs+st.FailedMsgs+pst.MsgqCnt+pst.MsgsInflight, e.lastMsgs(name, part.ID))
+				e.setLastMsgs(name, part.ID, pst.Msgs)
 				out.Partitions[strconv.Itoa(int(part.ID))] = pst
 				s.TxMsgs += pst.TxMsgs
 				s.TxMsgBytes += pst.TxBytes
@@ -172,6 +183,9 @@ func (e *statsEmitter) build(p *Producer) *Stats {
 	}
 	if p.cfg.snd.Idempotent {
 		s.EOS = e.eos(p, now)
+	}
+	if f := p.fatalErr.Load(); f != nil {
+		s.Fatal = &FatalStats{Error: f.Code().Name(), Reason: f.Error(), Cnt: 1}
 	}
 	return s
 }
@@ -233,4 +247,16 @@ func partitionStats(id, leader int32) PartitionStats {
 		CommittedLeaderEpoch: noEpoch, EOFOffset: offsetInvalid,
 		LoOffset: offsetInvalid, HiOffset: offsetInvalid, LsOffset: offsetInvalid,
 		ConsumerLag: -1, ConsumerLagStored: -1, LeaderEpoch: noEpoch}
+}
+
+// lastMsgs returns the msgs last emitted for a partition, 0 if none.
+func (e *statsEmitter) lastMsgs(topic string, part int32) int64 { return e.msgs[topic][part] }
+
+func (e *statsEmitter) setLastMsgs(topic string, part int32, n int64) {
+	m := e.msgs[topic]
+	if m == nil {
+		m = make(map[int32]int64)
+		e.msgs[topic] = m
+	}
+	m[part] = n
 }

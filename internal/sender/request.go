@@ -34,6 +34,10 @@ type inflight struct {
 	prevStatus errcode.Status // the batch's status before this attempt
 	answered   bool           // its outcome is decided: success, failure or retry
 	done       bool           // the attempt's bookkeeping is over (landed)
+	// records is the batch's record count when it was sent, for the
+	// in-flight count: landed must not read the batch, which a requeue
+	// has handed back to its queue (and a purge may have released).
+	records int64
 
 	sent int64 // monotonic time its request was sent; set only when an observer listens
 }
@@ -120,9 +124,9 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 			} else {
 				p.inflight.Add(1)
 			}
-			p.inflightMsgs.Add(int64(b.Records()))
 			sk.s.prepare(b, &sk.scratch, version, pid, epoch, seq)
 			r.add(p, b)
+			p.inflightMsgs.Add(r.batches[len(r.batches)-1].records)
 			budget -= b.WireLen() + perPartitionOverhead + len(p.Topic)
 		}
 	}
@@ -158,7 +162,7 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 
 // add puts b into the request under its topic.
 func (r *request) add(p *Partition, b *accumulator.Batch) {
-	r.batches = append(r.batches, inflight{r: r, p: p, b: b})
+	r.batches = append(r.batches, inflight{r: r, p: p, b: b, records: int64(b.Records())})
 	ti := -1
 	for i := range r.req.Topics {
 		if r.req.Topics[i].Topic == p.Topic {

@@ -269,7 +269,7 @@ func (s *Sender) landed(t *inflight) {
 		return
 	}
 	t.done = true
-	t.p.inflightMsgs.Add(-int64(t.b.Records()))
+	t.p.inflightMsgs.Add(-t.records)
 	if !s.cfg.Idempotent {
 		if t.p.inflight.Add(-1) == 0 && s.cfg.MaxInFlight == 1 {
 			t.p.Wake() // its leader may be another broker by now

@@ -96,6 +96,10 @@ type Partition struct {
 	// flight, for statistics (msgs_inflight): added when a request takes a
 	// batch, taken off when the attempt lands. Written once per batch.
 	inflightMsgs atomic.Int64
+	// failedMsgs counts the records of the partition's batches that ended
+	// in failure (failed, expired, purged), so that the statistics' msgs
+	// (every message produced to the partition) only grows.
+	failedMsgs atomic.Int64
 }
 
 // PartitionStats is what the sender can say of a partition for
@@ -105,6 +109,7 @@ type PartitionStats struct {
 	QueuedMsgs   int   // records waiting in the queue (msgq_cnt), retries put back included
 	QueuedBytes  int   // their encoded size (msgq_bytes)
 	InflightMsgs int   // records in requests sent and not yet settled (msgs_inflight)
+	FailedMsgs   int64 // records of batches that ended in failure, ever
 	// NextAckSeq is the sequence of the oldest record not yet acknowledged
 	// in the current producer id and epoch (next_ack_seq); 0 when not
 	// idempotent.
@@ -116,7 +121,7 @@ type PartitionStats struct {
 // sequence state's, and reads atomics, so it may run on any goroutine; the
 // figures are each exact but are not read at one instant.
 func (p *Partition) Stats() PartitionStats {
-	st := PartitionStats{Leader: -1, InflightMsgs: int(p.inflightMsgs.Load())}
+	st := PartitionStats{Leader: -1, InflightMsgs: int(p.inflightMsgs.Load()), FailedMsgs: p.failedMsgs.Load()}
 	if l := p.leader.Load(); l != nil {
 		st.Leader = l.id
 	}
@@ -383,6 +388,9 @@ func (s *Sender) expire(p *Partition, now int64, scratch []*accumulator.Batch) [
 
 // complete hands a batch's outcome to the producer and releases the batch.
 func (s *Sender) complete(p *Partition, b *accumulator.Batch, o Outcome) {
+	if o.Code != errcode.NoError {
+		p.failedMsgs.Add(int64(b.Records())) // once per failed batch, for the statistics' msgs
+	}
 	s.results.Complete(p, b, o)
 	accumulator.Release(b)
 }
