@@ -293,11 +293,11 @@ func TestDebugEOSLogsTheProducerIDAndEpochBumps(t *testing.T) {
 	c := newCluster(t)
 	p, rec := debugProducer(t, c, "eos", idempotent)
 	produceAndAwait(t, p, 10)
-	rec.await(t, "IDEMPSTATE", `^Idempotent producer state change Init -> RequestPID: acquiring a producer id$`)
+	rec.await(t, "IDEMPSTATE", `^Idempotent producer state change to RequestPID: acquiring a producer id$`)
 	rec.await(t, "IDEMPSTATE", `^Idempotent producer state change RequestPID -> Assigned: ProducerId \d+, epoch 0$`)
 	faultProduce(c, kerr.UnknownProducerID, 1)
 	produceAndAwait(t, p, 10)
-	rec.await(t, "IDEMPSTATE", `^Idempotent producer state change Assigned -> DrainBump: bumping the epoch \(.+\)$`)
+	rec.await(t, "IDEMPSTATE", `^Idempotent producer state change to DrainBump: bumping the epoch \(.+\)$`)
 	rec.await(t, "IDEMPSTATE", `^Idempotent producer state change DrainBump -> Assigned: ProducerId \d+, epoch bumped to 1; every partition's sequence restarts at 0$`)
 	onlyContext(t, rec, "eos")
 }

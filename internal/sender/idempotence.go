@@ -22,7 +22,7 @@ func (s *Sender) requestPID() {
 	req.TransactionTimeoutMillis = -1
 	req.ProducerID = -1
 	req.ProducerEpoch = -1
-	s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: acquiring a producer id", StateInit, StateRequestPID)
+	s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change to %s: acquiring a producer id", StateRequestPID)
 	s.cfg.Router.AnyAsync(req, func(kresp kmsg.Response, err error) {
 		if s.closing.Load() {
 			return // an answer after Sender.Close: nothing waits for it, and no fatal error is raised while closing
@@ -81,7 +81,7 @@ func (sk *Sink) ensurePID(now int64) (bool, int64) {
 func (s *Sender) bump(why string) {
 	started := s.pid.beginBump(why)
 	if started {
-		s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change %s -> %s: bumping the epoch (%s)", StateAssigned, StateDrainBump, why)
+		s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change to %s: bumping the epoch (%s)", StateDrainBump, why)
 	}
 	if started && s.idemInflight.Load() == 0 {
 		s.finishBump()

@@ -99,10 +99,11 @@ func (w *Window) Add(v int64) {
 // Summary returns the window's figures; percentiles are clamped to the
 // window's minimum and maximum.
 func (w *Window) Summary() Summary {
-	s := Summary{HdrSize: int64(unsafe.Sizeof(w.buckets))}
+	var s Summary
 	if w.cnt == 0 {
-		return s
+		return s // an empty window is all zeros, as librdkafka's
 	}
+	s.HdrSize = int64(unsafe.Sizeof(w.buckets))
 	s.Cnt, s.Sum, s.Min, s.Max, s.OutOfRange = w.cnt, w.sum, w.min, w.max, w.outOfRange
 	mean := float64(w.sum) / float64(w.cnt)
 	s.Avg = int64(math.Round(mean))
