@@ -37,6 +37,7 @@ type Queue struct {
 	mu      sync.Mutex
 	batches []*Batch // oldest first; the last one may be open
 	nextSeq uint64
+	closed  bool // Close has taken the batches: Append refuses records
 }
 
 // NewQueue returns an empty queue whose batches follow cfg. cfg is shared
@@ -53,6 +54,9 @@ const (
 	Started AppendResult = 1 << iota
 	// Sealed means a batch became full and is ready to send now.
 	Sealed
+	// Closed means the queue is closed and the record was not appended:
+	// the caller still owns it, and must report it itself.
+	Closed
 )
 
 // HeaderLike is satisfied by any struct type made of exactly a Key string
@@ -91,6 +95,10 @@ func Append[H HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int)
 	var res AppendResult
 
 	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return Closed, 0
+	}
 	b := q.openLocked()
 	var tsDelta int64
 	var offDelta int32
@@ -234,6 +242,17 @@ func (q *Queue) TakeExpired(dst []*Batch, deadline int64) []*Batch {
 func (q *Queue) TakeAll(dst []*Batch) []*Batch {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.takeLocked(dst, len(q.batches))
+}
+
+// Close takes every batch, as TakeAll, and refuses every later Append
+// (which returns Closed), so that no record can slip into the queue after
+// its owner failed what it held: the one way a producer's Close can leave
+// no accepted record without its report.
+func (q *Queue) Close(dst []*Batch) []*Batch {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
 	return q.takeLocked(dst, len(q.batches))
 }
 

@@ -81,8 +81,11 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 	if ps == nil {
 		t.mu.Lock()
 		if ps = t.parts.Load(); ps == nil {
-			if t.err != nil {
-				err := *t.err
+			if t.err != nil || t.closed {
+				err := newError(ErrDestroy, "Produce to topic %q: producer is closed", m.Topic)
+				if t.err != nil {
+					err = *t.err
+				}
 				t.mu.Unlock()
 				p.unreserve(m)
 				return err
@@ -151,6 +154,9 @@ func (p *Producer) enqueue(t *topic, ps *partitions, m *Message, now int64) erro
 		Ref:       m,
 	}
 	res, grown := sender.Append(sp, &rec, now)
+	if res&accumulator.Closed != 0 {
+		return newError(ErrDestroy, "Produce to topic %q: producer is closed", t.name)
+	}
 	if t.observer != nil {
 		t.observer.OnAppend(m.Key, part, grown, res&accumulator.Sealed != 0)
 	}

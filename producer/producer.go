@@ -60,7 +60,9 @@ type Producer struct {
 
 	topics    atomic.Pointer[map[string]*topic] // copy-on-write under topicsMu
 	lastTopic atomic.Pointer[topic]             // the topic the last Produce looked up, to skip the map
-	topicsMu  sync.Mutex                        // serializes writers of topics
+	topicsMu  sync.Mutex                        // serializes writers of topics, and guards topicsClosed
+
+	topicsClosed bool // set by Close: no new topic
 
 	// flushMu guards flushed, which is closed and replaced each time
 	// unreported drops to zero, waking every Flush.
@@ -237,8 +239,11 @@ func (p *Producer) Close() {
 	if p.oauth != nil {
 		p.oauth.close() // after the connections: closing them ended any wait for a token
 	}
+	p.topicsMu.Lock()
+	p.topicsClosed = true // no topic is created after this
+	p.topicsMu.Unlock()
 	for _, t := range *p.topics.Load() {
-		t.failUnassigned(p, ErrDestroy, "producer closed before the message was sent")
+		t.close(p)
 	}
 	p.chans.close()
 	p.acc.Pool.Close() // every batch is completed: the memory can go

@@ -40,6 +40,7 @@ type topic struct {
 	// mu guards the following.
 	mu         sync.Mutex
 	unassigned []*Message // produced before the topic's metadata was known (librdkafka's UA queue)
+	closed     bool       // the producer closed: nothing joins unassigned any more
 	err        *Error     // set when the topic cannot be produced to (unknown, unauthorized)
 }
 
@@ -67,6 +68,9 @@ func (p *Producer) topic(name string) (*topic, error) {
 	}
 	p.topicsMu.Lock()
 	defer p.topicsMu.Unlock()
+	if p.topicsClosed {
+		return nil, newError(ErrDestroy, "Produce to topic %q: producer is closed", name)
+	}
 	old := *p.topics.Load()
 	if t := old[name]; t != nil {
 		return t, nil
@@ -154,6 +158,16 @@ func (t *topic) expire(p *Producer, now int64) {
 	}
 	clear(t.unassigned[len(kept):])
 	t.unassigned = kept
+}
+
+// close fails the messages waiting for the topic's metadata with
+// ErrDestroy and refuses any later one, for Close: a Produce racing Close
+// either joined unassigned before (and is failed here) or is refused.
+func (t *topic) close(p *Producer) {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.failUnassigned(p, ErrDestroy, "producer closed before the message was sent")
 }
 
 // failUnassigned fails every message waiting for the topic's metadata with

@@ -148,7 +148,7 @@ func (p *Partition) Leader() *Sink { return p.leader.Load() }
 // what the append changed and how many bytes the queue grew by.
 func Append[H accumulator.HeaderLike](p *Partition, r *accumulator.Record[H], now int64) (accumulator.AppendResult, int) {
 	res, grown := accumulator.Append(p.Queue, r, now)
-	if res != 0 {
+	if res != 0 && res&accumulator.Closed == 0 {
 		p.Wake()
 	}
 	return res, grown
@@ -341,7 +341,15 @@ func (s *Sender) Close() {
 		close(sk.stop)
 	}
 	s.wg.Wait()
-	s.failAllQueued(errcode.Destroy, "producer closed before the message was sent")
+	// Close each queue as it is emptied: an Append racing this Close is
+	// refused (accumulator.Closed) rather than left in a queue nothing
+	// will ever fail.
+	for _, p := range *s.parts.Load() {
+		for _, b := range p.Queue.Close(nil) {
+			s.complete(p, b, Outcome{Code: errcode.Destroy, Detail: "producer closed before the message was sent",
+				BaseOffset: -1, LogAppendTime: -1, Status: statusOf(b)})
+		}
+	}
 }
 
 // PID returns the producer id and epoch (-1 and -1 before the first is
