@@ -102,7 +102,9 @@ func (m *metaLoop) loop() {
 func (m *metaLoop) refresh() error {
 	names := m.p.topicNames()
 	log := m.p.log
-	log.Debugf(logx.Metadata, "METADATA", "Requesting metadata for %d topic(s): %s", len(names), strings.Join(names, ", "))
+	if log.On(logx.Metadata) { // not per message, but the join is not free
+		log.Debugf(logx.Metadata, "METADATA", "Requesting metadata for %d topic(s): %s", len(names), strings.Join(names, ", "))
+	}
 	snap, err := metadata.Fetch(m.ctx, m.router.Any, names, m.p.cfg.allowAutoCreateTopics)
 	if err != nil {
 		log.Debugf(logx.Metadata, "METADATA", "Metadata request failed: %v", err)

@@ -54,3 +54,26 @@ func TestAtMostOneStatisticsEventWaitsForPoll(t *testing.T) {
 		return ok
 	})
 }
+
+func TestAProducerHasOneNameInItsLogsAndItsStatistics(t *testing.T) {
+	c := newCluster(t, kfake.NumBrokers(1))
+	// Another producer first, without statistics, so that numbering the
+	// two apart would show.
+	other, err := producer.New(producer.ConfigMap{"bootstrap.servers": c.ListenAddrs()[0]})
+	require.NoError(t, err)
+	other.Close()
+	p := newProducer(t, c, producer.ConfigMap{"statistics.interval.ms": 20, "debug": "generic", "go.logs.channel.enable": true})
+	var logName string
+	select {
+	case l := <-p.Logs():
+		logName = l.Name
+	case <-time.After(5 * time.Second):
+		t.Fatal("no log line")
+	}
+	var s *producer.Stats
+	waitFor(t, 5*time.Second, "a statistics event", func() bool {
+		s, _ = p.Poll(10 * time.Millisecond).(*producer.Stats)
+		return s != nil
+	})
+	require.Equal(t, logName, s.Name)
+}

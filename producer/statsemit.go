@@ -83,7 +83,8 @@ func (p *Producer) statsLoop() {
 		case <-tick.C:
 		}
 		// One Stats waits for Poll at most: a service that never polls
-		// does not pile them up (the next one replaces it, fresher).
+		// does not pile them up. While one waits, the interval's emit is
+		// skipped; counters lose nothing, windows cover a longer span.
 		if p.stats.pending.CompareAndSwap(false, true) {
 			p.reports.push(p.stats.build(p))
 		}

@@ -74,13 +74,9 @@ func TestRequestsSentDuringReauthenticationAreHeldAndAnsweredInOrder(t *testing.
 		}); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
-		for conn.InFlight() > 5 {
-			time.Sleep(time.Millisecond) // a pipeline of five, as a sink keeps
-		}
+		waitUntil(t, func() bool { return conn.InFlight() <= 5 }) // a pipeline of five, as a sink keeps
 	}
-	for conn.InFlight() > 0 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, func() bool { return conn.InFlight() == 0 })
 	if conn.Err() != nil {
 		t.Fatalf("the connection closed: %v", conn.Err())
 	}
@@ -207,13 +203,7 @@ func TestAHeldRequestPastItsDeadlineIsNotSentAndTheConnectionLives(t *testing.T)
 	}
 	defer conn.Close(nil)
 	// Wait for the second handshake, then send with a 100 ms deadline.
-	deadline := time.Now().Add(5 * time.Second)
-	for handshakes.Load() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("no re-authentication began")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, func() bool { return handshakes.Load() >= 2 })
 	got := make(chan error, 1)
 	if err := conn.SendDeadline(kmsg.NewPtrMetadataRequest(), time.Now().Add(100*time.Millisecond),
 		func(_ kmsg.Response, err error) { got <- err }); err != nil {
@@ -227,5 +217,17 @@ func TestAHeldRequestPastItsDeadlineIsNotSentAndTheConnectionLives(t *testing.T)
 	}
 	if _, _, err := conn.Request(context.Background(), kmsg.NewPtrMetadataRequest()); err != nil {
 		t.Fatalf("a request after the re-authentication: %v", err)
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 10 s.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+		time.Sleep(time.Millisecond) // polling a condition, not synchronising on time
 	}
 }
