@@ -22,6 +22,7 @@ type Error struct {
 	msg       string
 	fatal     bool
 	retriable bool
+	txnAbort  bool // the current transaction must be aborted
 	cause     error
 }
 

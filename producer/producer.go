@@ -44,6 +44,7 @@ type Producer struct {
 	connFailures connFailures                     // failed connections become Error events
 	hooks        hookSet                          // WithHooks, sorted by kind in New; read-only after
 	stats        *statsEmitter                    // with statistics.interval.ms > 0 only
+	txn          *txnManager                      // with transactional.id only
 	log          *logx.Logger                     // log_level and debug; never nil after New
 	logOut       *logOutput                       // the Logs channel or the slog.Logger
 

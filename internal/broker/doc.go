@@ -5,15 +5,16 @@
 // configured. It knows nothing of batching, retries or metadata; callers
 // above it decide what to send and what a failure means.
 //
-// # Why kprod speaks non-flexible request versions
+// # Request versions
 //
-// kprod sends the newest versions of its requests that are not "flexible"
-// (see MaxProduceVersion and its neighbours), which every Kafka broker from
-// 2.x to 4.x accepts and which carry everything kprod uses. Flexible
-// versions add tagged-field sections, and kmsg v1.15.0 keeps looping over a
-// tagged-field count after its input has run out: a corrupt count of 2^32-1
-// costs a minute of CPU on the connection's reader goroutine, where no
-// deadline can interrupt it (TestHugeTaggedFieldCountFailsQuickly).
+// For batches and metadata kprod sends the newest versions that are not
+// "flexible" (see MaxProduceVersion and its neighbours), which every Kafka
+// broker from 2.x to 4.x accepts and which carry everything kprod uses.
+// The transactional requests need flexible versions (InitProducerId v3
+// bumps an epoch, TxnOffsetCommit v3 carries KIP-447's group metadata).
+// kmsg v1.15.0 kept looping over a tagged-field count after its input had
+// run out; v1.15.1, which kprod requires, stops at the end of the input
+// (TestHugeTaggedFieldCountFailsQuickly).
 package broker
 
 // The newest request versions kprod sends, all non-flexible.
