@@ -365,7 +365,7 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 		m.busy = false
 		m.mu.Unlock()
 	}()
-	ctx, cancel := withDefaultTimeout(ctx, m.timeout)
+	ctx, cancel := context.WithTimeout(ctx, m.timeout) // capped, as librdkafka caps it
 	defer cancel()
 	stop := context.AfterFunc(m.ctx, cancel) // Close ends the call too
 	defer stop()
