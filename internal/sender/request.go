@@ -116,6 +116,9 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 				r.req.Version = version
 				r.req.Acks = sk.s.cfg.Acks
 				r.req.TimeoutMillis = int32(sk.s.cfg.RequestTimeout.Milliseconds())
+				if sk.s.transactional() {
+					r.req.TransactionID = &sk.s.cfg.TransactionalID
+				}
 			}
 			seq := wire.NoSequence
 			if idem {
@@ -149,6 +152,9 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 			sk.s.complete(p, b, Outcome{Code: errcode.UnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: statusOf(b), Detail: detail})
 		}
 		return nil, -1
+	}
+	if g := sk.s.cfg.Txn; g != nil && p.Queue.ReadyAt(true) >= 0 && !g.Sendable(p) {
+		return nil, -1 // woken when the partition is in the transaction
 	}
 	if sk.s.cfg.Idempotent {
 		limit := 1 // a broker that does not check sequences cannot then write a retry after later batches
@@ -215,8 +221,12 @@ func (s *Sender) prepare(b *accumulator.Batch, sc *prepScratch, version int16, p
 		}
 	}
 	n := int32(b.Records())
+	attrs := b.Attrs
+	if s.transactional() {
+		attrs |= wire.AttrTransactional
+	}
 	wire.PutBatchHeader(b.Wire, &wire.BatchHeader{
-		Attributes:      b.Attrs,
+		Attributes:      attrs,
 		LastOffsetDelta: n - 1,
 		BaseTimestamp:   b.BaseTimestamp,
 		MaxTimestamp:    b.MaxTimestamp,
