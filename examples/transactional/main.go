@@ -307,10 +307,13 @@ func (w *writer) call(ctx context.Context, name string, f func(context.Context) 
 		if err == nil {
 			return nil
 		}
-		if !isRetriable(err) || attempt == maxAttempts || ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", name, err)
+		if !strings.HasPrefix(err.Error(), name+": ") {
+			err = fmt.Errorf("%s: %w", name, err)
 		}
-		fmt.Fprintf(w.out, "%s: %v: calling it again\n", name, err)
+		if !isRetriable(err) || attempt == maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		fmt.Fprintf(w.out, "%v: calling it again\n", err)
 		select {
 		case <-time.After(100 * time.Millisecond):
 		case <-ctx.Done():

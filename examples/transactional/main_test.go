@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -109,6 +110,71 @@ func TestRunWritesAgainATransactionWhoseDeliveryFailed(t *testing.T) {
 		"transaction 2: committed 12 messages (attempt 1)",
 		"read back at read_committed: 12 messages in orders",
 		"read back at read_committed: 12 messages in payments",
+	)
+}
+
+// signalWriter collects the output and closes seen once a write contains
+// substr.
+type signalWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	substr string
+	seen   chan struct{}
+	once   sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if bytes.Contains(p, []byte(w.substr)) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return w.buf.Write(p)
+}
+
+// TestRunCallsATimedOutCommitAgain holds the first commit's EndTxn on the
+// broker until CommitTransaction has timed out (-call-timeout) and the
+// example has said it calls it again: the second call resumes the commit,
+// which completes; the transaction is not written again.
+func TestRunCallsATimedOutCommitAgain(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "orders", "payments"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	out := &signalWriter{substr: "calling it again", seen: make(chan struct{})}
+	var held atomic.Bool
+	cluster.ControlKey(int16(kmsg.EndTxn), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		if kreq.(*kmsg.EndTxnRequest).Commit && held.CompareAndSwap(false, true) {
+			cluster.SleepControl(func() { <-out.seen })
+		}
+		return nil, nil, false // the broker handles it
+	})
+
+	o := mustParseFlags(t, "-transactions", "2", "-abort", "-1", "-call-timeout", "1s",
+		"-brokers", strings.Join(cluster.ListenAddrs(), ","))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = run(ctx, o, out)
+	out.mu.Lock()
+	text := out.buf.String()
+	out.mu.Unlock()
+	t.Logf("output:\n%s", text)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !held.Load() {
+		t.Fatal("no EndTxn to commit reached the broker")
+	}
+	if n := strings.Count(text, "CommitTransaction: "); n != 1 {
+		t.Errorf("the output shows %d CommitTransaction errors, want 1 (the timeout)", n)
+	}
+	wantLines(t, text,
+		"transaction 0: committed 12 messages (attempt 1)",
+		"transaction 1: committed 12 messages (attempt 1)",
+		"read back at read_committed: 12 messages in orders",
+		"read back at read_committed: 12 messages in payments",
+		"ok: every committed message once and in order, none of the 0 aborted ones",
 	)
 }
 
