@@ -233,6 +233,10 @@ func (p *Producer) Flush(timeout time.Duration) int { return p.flushTimeout(time
 // never sent, PossiblyPersisted if it was), on its deliveryChan or from
 // Poll, which keeps handing out queued reports after Close.
 //
+// A transactional producer with a transaction open aborts it first, waiting
+// at most 5 s; what it cannot abort in that time the coordinator aborts
+// when transaction.timeout.ms passes.
+//
 // Close waits for every goroutine the producer started, including the one
 // that sends to deliveryChans: keep receiving from them until Close returns.
 // Calling Close more than once is safe.

@@ -24,7 +24,7 @@ func TestTxnSmoke(t *testing.T) {
 	}{{"v1", []kfake.Opt{kfake.MaxVersions(kversion.V3_9_0())}}, {"latest", nil}} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCluster(t, tc.opts...)
-			p := newProducer(t, c, producer.ConfigMap{"transactional.id": "smoke", "linger.ms": 5})
+			p := newProducer(t, c, producer.ConfigMap{"transactional.id": "smoke", "linger.ms": 5, "debug": "eos"})
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			require.NoError(t, p.InitTransactions(ctx))

@@ -56,6 +56,15 @@ type txnManager struct {
 	mayProduce atomic.Bool   // InTransaction
 	sendSerial atomic.Uint64 // the open transaction's serial while batches may be sent; 0 otherwise
 	aborting   atomic.Bool   // BeginAbort or AbortingTransaction
+	// tv2 is set by InitTransactions when the cluster has KIP-890's
+	// transactions v2 (transaction.version >= 2): partitions join a
+	// transaction with their first Produce, offsets need no
+	// AddOffsetsToTxn, and each EndTxn bumps the epoch.
+	tv2 atomic.Bool
+	// sentTV2 is set when a partition may send in the open transaction
+	// under tv2: the coordinator then knows the transaction. Reset by
+	// BeginTransaction.
+	sentTV2 atomic.Bool
 
 	addWake chan struct{} // capacity 1: partitions wait to be added
 	// addMu is held by the adder while it adds partitions, and by an
@@ -241,6 +250,12 @@ func (m *txnManager) Sendable(p *sender.Partition) bool {
 	if p.TxnSerial.Load() == ser {
 		return true
 	}
+	if m.tv2.Load() {
+		if !m.sentTV2.Load() {
+			m.sentTV2.Store(true)
+		}
+		return true
+	}
 	m.mu.Lock()
 	if m.serial == ser && m.state.MaySend() {
 		if _, ok := m.pending[p]; !ok {
@@ -390,6 +405,7 @@ func (m *txnManager) runInit() error {
 	if _, _, err := m.initPID(-1, -1); err != nil {
 		return err
 	}
+	m.detectTV2()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.setState(txn.ReadyNotAcked)
@@ -409,6 +425,7 @@ func (m *txnManager) begin() error {
 	m.serial++
 	clear(m.pending)
 	m.inTxn, m.abortErr, m.drFails = false, nil, 0
+	m.sentTV2.Store(false)
 	m.setState(txn.InTransaction)
 	return nil
 }
@@ -453,7 +470,7 @@ func (m *txnManager) runCommit() error {
 		defer m.mu.Unlock()
 		return m.stateErr("CommitTransaction")
 	}
-	inTxn := m.inTxn
+	inTxn := m.inTxn || m.sentTV2.Load()
 	m.setState(txn.CommittingTransaction)
 	m.mu.Unlock()
 	if inTxn { // otherwise nothing was added: the coordinator has no transaction to end
@@ -560,7 +577,7 @@ func (m *txnManager) runAbort() error {
 	m.addMu.Lock()
 	defer m.addMu.Unlock()
 	m.mu.Lock()
-	inTxn := m.inTxn
+	inTxn := m.inTxn || m.sentTV2.Load()
 	m.setState(txn.AbortingTransaction)
 	m.mu.Unlock()
 	if inTxn {

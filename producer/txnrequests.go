@@ -25,6 +25,12 @@ const (
 	addOffsetsVersion    = 3
 	txnOffsetVersion     = 3 // v3+: the group's generation and member (KIP-447)
 	endTxnVersion        = 3
+	// Transactions v2 (KIP-890): each needs the version, and the cluster
+	// the finalized feature transaction.version >= 2.
+	endTxnVersionTV2    = 5
+	produceVersionTV2   = 12
+	txnOffsetVersionTV2 = 5
+	tv2Feature          = "transaction.version"
 )
 
 // txnResult is what a transactional request ended with, once the retries
@@ -176,9 +182,13 @@ func (m *txnManager) ids() (int64, int16) {
 // endTxn ends the transaction on the coordinator: commit or abort.
 func (m *txnManager) endTxn(commit bool) error {
 	pid, epoch := m.ids()
+	tv2 := m.tv2.Load()
 	build := func() kmsg.Request {
 		req := kmsg.NewPtrEndTxnRequest()
 		req.Version = endTxnVersion
+		if tv2 {
+			req.Version = endTxnVersionTV2
+		}
 		req.TransactionalID = m.id
 		req.ProducerID, req.ProducerEpoch = pid, epoch
 		req.Commit = commit
@@ -188,11 +198,20 @@ func (m *txnManager) endTxn(commit bool) error {
 		resp := kr.(*kmsg.EndTxnResponse)
 		return errcode.Code(resp.ErrorCode), describeCode(resp.ErrorCode, nil)
 	}
-	_, res, err := m.send(m.ctx, txn.EndTxn, m.id, route.TransactionCoordinator, build, check, nil)
+	kr, res, err := m.send(m.ctx, txn.EndTxn, m.id, route.TransactionCoordinator, build, check, nil)
 	if err != nil {
 		return m.closedErr()
 	}
 	if res.action == txn.Done {
+		if resp := kr.(*kmsg.EndTxnResponse); resp.Version >= endTxnVersionTV2 {
+			// KIP-890: the coordinator bumped the epoch (or gave a new
+			// producer id when the epoch was exhausted); sequences restart.
+			m.p.snd.SetProducerID(resp.ProducerID, resp.ProducerEpoch)
+			m.mu.Lock()
+			m.pid, m.epoch, m.needBump = resp.ProducerID, resp.ProducerEpoch, false
+			m.mu.Unlock()
+			m.p.log.Debugf(logx.EOS, "PIDSTATE", "Transactional id %q: EndTxn gave ProducerId %d, epoch %d", m.id, resp.ProducerID, resp.ProducerEpoch)
+		}
 		return nil
 	}
 	if !commit && res.action < txn.Fatal {
@@ -346,14 +365,25 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 		m.busy = false
 		m.mu.Unlock()
 	}()
-	ctx, cancel := withDefaultTimeout(ctx, m.timeout)
+	ctx, cancel := context.WithTimeout(ctx, m.timeout) // capped, as librdkafka caps it
 	defer cancel()
 	stop := context.AfterFunc(m.ctx, cancel) // Close ends the call too
 	defer stop()
-	if err := m.addOffsets(ctx, g); err != nil {
+	tv2 := m.tv2.Load()
+	if !tv2 { // under transactions v2 the group joins the transaction with TxnOffsetCommit
+		if err := m.addOffsets(ctx, g); err != nil {
+			return err
+		}
+	}
+	if err := m.commitOffsets(ctx, valid, g, tv2); err != nil {
 		return err
 	}
-	return m.commitOffsets(ctx, valid, g)
+	if tv2 {
+		m.mu.Lock()
+		m.inTxn = true
+		m.mu.Unlock()
+	}
+	return nil
 }
 
 // timeoutErr is the retriable error of a call whose context ended first.
@@ -401,11 +431,14 @@ func (m *txnManager) addOffsets(ctx context.Context, g *ConsumerGroupMetadata) e
 
 // commitOffsets sends the offsets to the group's coordinator, to be
 // committed with the transaction (TxnOffsetCommit).
-func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition, g *ConsumerGroupMetadata) error {
+func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition, g *ConsumerGroupMetadata, tv2 bool) error {
 	pid, epoch := m.ids()
 	build := func() kmsg.Request {
 		req := kmsg.NewPtrTxnOffsetCommitRequest()
 		req.Version = txnOffsetVersion
+		if tv2 {
+			req.Version = txnOffsetVersionTV2
+		}
 		req.TransactionalID, req.Group, req.ProducerID, req.ProducerEpoch = m.id, g.groupID, pid, epoch
 		req.Generation, req.MemberID, req.InstanceID = g.generationID, g.memberID, g.groupInstanceID
 		for _, o := range offsets {
@@ -449,4 +482,43 @@ func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition
 		return m.timeoutErr("SendOffsetsToTransaction", err)
 	}
 	return m.err(res)
+}
+
+// detectTV2 asks the transaction coordinator whether the cluster runs
+// KIP-890's transactions v2: the finalized feature transaction.version at
+// 2 or more (ApiVersions v3), and the request versions it needs. The
+// answer holds for the producer's life, as franz-go latches it; a cluster
+// upgraded meanwhile is seen by the next producer. When the question
+// cannot be answered, kprod keeps the v1 protocol, which every broker
+// with transactions accepts.
+func (m *txnManager) detectTV2() {
+	ctx, cancel := context.WithTimeout(m.ctx, m.reqTimeout)
+	defer cancel()
+	req := kmsg.NewPtrApiVersionsRequest()
+	req.Version = 3
+	req.ClientSoftwareName, req.ClientSoftwareVersion = "kprod", Version
+	kr, err := m.p.route.Coordinator(ctx, m.id, route.TransactionCoordinator, req)
+	if err != nil {
+		m.p.log.Debugf(logx.EOS, "TXNVER", "Transactions v2 not detected (%v): using the v1 protocol", err)
+		return
+	}
+	resp := kr.(*kmsg.ApiVersionsResponse)
+	level := int16(0)
+	for _, f := range resp.FinalizedFeatures {
+		if f.Name == tv2Feature {
+			level = f.MaxVersionLevel
+		}
+	}
+	max := map[int16]int16{}
+	for _, k := range resp.ApiKeys {
+		max[k.ApiKey] = k.MaxVersion
+	}
+	on := resp.ErrorCode == 0 && level >= 2 &&
+		max[kmsg.Produce.Int16()] >= produceVersionTV2 && max[kmsg.EndTxn.Int16()] >= endTxnVersionTV2 &&
+		max[kmsg.TxnOffsetCommit.Int16()] >= txnOffsetVersionTV2
+	if on {
+		m.tv2.Store(true)
+		m.p.snd.SetMaxProduceVersion(produceVersionTV2)
+	}
+	m.p.log.Debugf(logx.EOS, "TXNVER", "Transactional id %q: %s=%d: using transactions %s", m.id, tv2Feature, level, map[bool]string{true: "v2 (KIP-890)", false: "v1"}[on])
 }

@@ -62,6 +62,9 @@ type request struct {
 // time the next batch will be ready when nothing is ready now.
 func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing bool) (*request, int64) {
 	version := min(conn.MaxVersion(kmsg.Produce.Int16()), broker.MaxProduceVersion)
+	if v := int16(sk.s.maxProduce.Load()); v > 0 {
+		version = min(conn.MaxVersion(kmsg.Produce.Int16()), v)
+	}
 	idem := sk.s.cfg.Idempotent
 	var pid int64 = wire.NoProducerID
 	epoch := wire.NoProducerEpoch

@@ -115,6 +115,9 @@ func (s *Sender) settleIdempotent(t *inflight, now int64, code errcode.Code, det
 			s.raiseFatal(errcode.Fenced, detail+": the producer was fenced by a newer instance with the same transactional.id")
 			s.fail(t, code, detail, errcode.NotPersisted)
 			return true
+		case errcode.ConcurrentTransactions: // KIP-890: the previous transaction's markers are still being written
+			s.retry(t, now, code, detail, true, errcode.NotPersisted, false)
+			return true
 		case errcode.UnknownProducerID, errcode.InvalidProducerIDMapping: // the broker lost the producer's state
 			s.fail(t, code, detail, errcode.NotPersisted)
 			s.cfg.Txn.Abortable(code, detail, true)

@@ -194,6 +194,7 @@ type Sender struct {
 	pid          pidState      // producer id state machine (idempotent producers)
 	idemInflight atomic.Int64  // idempotent batches sent and not yet settled, all partitions
 	ratio        atomic.Uint32 // the last batch's compressed size per 1024 bytes, to size the next output
+	maxProduce   atomic.Int32  // the highest Produce version to send; 0 means broker.MaxProduceVersion
 
 	parts atomic.Pointer[[]*Partition] // every partition AddPartitions made, copy-on-write under mu
 

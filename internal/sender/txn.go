@@ -48,6 +48,11 @@ func (s *Sender) SetProducerID(pid int64, epoch int16) {
 // sender's own fatal errors.
 func (s *Sender) RaiseFatal(code errcode.Code, detail string) { s.raiseFatal(code, detail) }
 
+// SetMaxProduceVersion raises the highest Produce version the sinks may
+// send from broker.MaxProduceVersion, for KIP-890's transactions v2, which
+// need Produce v12 (the broker adds the partition to the transaction).
+func (s *Sender) SetMaxProduceVersion(v int16) { s.maxProduce.Store(int32(v)) }
+
 // InflightBatches returns the number of idempotent batches sent and not
 // yet settled, over every partition.
 func (s *Sender) InflightBatches() int64 { return s.idemInflight.Load() }
