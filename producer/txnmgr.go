@@ -89,6 +89,13 @@ type txnManager struct {
 	drFails  int    // messages of the current transaction whose delivery failed
 	pid      int64  // the producer id and epoch last installed
 	epoch    int16
+	// maybeTxn: an AddPartitionsToTxn or AddOffsetsToTxn was sent without
+	// a definite answer, so the coordinator may have started the
+	// transaction; its end is sent, and INVALID_TXN_STATE (nothing to end)
+	// is then no error.
+	maybeTxn  bool
+	addCancel context.CancelFunc // ends the adder's request when the transaction stops sending
+	closed    bool               // close has begun: every call fails with ErrDestroy
 }
 
 // newTxnManager returns the manager of a producer with transactional.id;
@@ -112,8 +119,16 @@ func (m *txnManager) start() {
 // manager's goroutines. The producer calls it in Close, before the sender
 // and the router close.
 func (m *txnManager) close() {
+	m.mu.Lock()
+	m.closed = true // no operation starts after this: wg.Add never races Wait
+	m.mu.Unlock()
 	m.cancel()
 	m.wg.Wait()
+}
+
+// closedCallErr is the error of a call made once Close has begun.
+func closedCallErr(call string) error {
+	return newError(ErrDestroy, "%s: the producer is closed", call)
 }
 
 // setState moves to next if the state machine allows it, updating what
@@ -136,6 +151,9 @@ func (m *txnManager) setState(next txn.State) bool {
 		m.sendSerial.Store(0)
 	}
 	m.aborting.Store(next == txn.BeginAbort || next == txn.AbortingTransaction)
+	if !next.MaySend() && m.addCancel != nil {
+		m.addCancel() // an AddPartitionsToTxn under way is no longer wanted
+	}
 	close(m.changed)
 	m.changed = make(chan struct{})
 	if next.MaySend() {
@@ -316,6 +334,9 @@ func (m *txnManager) waitOp(ctx context.Context, op *txnOp) error {
 	if op.err != nil {
 		return op.err
 	}
+	if m.fatalErr != nil {
+		return *m.fatalErr
+	}
 	switch m.state {
 	case txn.ReadyNotAcked, txn.CommitNotAcked, txn.AbortedNotAcked:
 		m.setState(txn.Ready)
@@ -354,8 +375,11 @@ func (m *txnManager) pendingOp(kind txnOpKind) (*txnOp, error) {
 	}
 	select {
 	case <-m.op.done:
-		if m.op.kind != kind { // its caller gave up waiting: its result is in the state now
-			m.op = nil
+		if m.op.kind != kind {
+			if m.op.err == nil { // it succeeded after its call gave up: that call must acknowledge it
+				return nil, conflictErr(opNames[kind], opNames[m.op.kind])
+			}
+			m.op = nil // it failed: the state says how
 			return nil, nil
 		}
 	default:
@@ -379,6 +403,10 @@ func (m *txnManager) initTransactions(ctx context.Context) error {
 	ctx, cancel := withDefaultTimeout(ctx, 2*m.timeout)
 	defer cancel()
 	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return closedCallErr("InitTransactions")
+	}
 	if m.fatalErr != nil {
 		defer m.mu.Unlock()
 		return *m.fatalErr
@@ -389,6 +417,11 @@ func (m *txnManager) initTransactions(ctx context.Context) error {
 		return err
 	}
 	if op == nil {
+		if m.state == txn.ReadyNotAcked {
+			m.setState(txn.Ready)
+			m.mu.Unlock()
+			return nil
+		}
 		if m.state != txn.Init {
 			defer m.mu.Unlock()
 			return m.stateErr("InitTransactions")
@@ -408,7 +441,9 @@ func (m *txnManager) runInit() error {
 	m.detectTV2()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.setState(txn.ReadyNotAcked)
+	if !m.setState(txn.ReadyNotAcked) {
+		return m.stateErr("InitTransactions")
+	}
 	return nil
 }
 
@@ -416,15 +451,29 @@ func (m *txnManager) runInit() error {
 func (m *txnManager) begin() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.closed {
+		return closedCallErr("BeginTransaction")
+	}
 	if m.fatalErr != nil {
 		return *m.fatalErr
 	}
-	if m.state != txn.Ready || m.op != nil {
+	if m.op != nil {
+		select {
+		case <-m.op.done:
+			if m.op.err == nil { // it succeeded after its call gave up: that call must acknowledge it
+				return conflictErr("BeginTransaction", opNames[m.op.kind])
+			}
+			m.op = nil
+		default:
+			return conflictErr("BeginTransaction", opNames[m.op.kind])
+		}
+	}
+	if m.state != txn.Ready {
 		return m.stateErr("BeginTransaction")
 	}
 	m.serial++
 	clear(m.pending)
-	m.inTxn, m.abortErr, m.drFails = false, nil, 0
+	m.inTxn, m.maybeTxn, m.abortErr, m.drFails = false, false, nil, 0
 	m.sentTV2.Store(false)
 	m.setState(txn.InTransaction)
 	return nil
@@ -433,6 +482,10 @@ func (m *txnManager) begin() error {
 // commit is CommitTransaction: see there.
 func (m *txnManager) commit(ctx context.Context) error {
 	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return closedCallErr("CommitTransaction")
+	}
 	if m.fatalErr != nil {
 		defer m.mu.Unlock()
 		return *m.fatalErr
@@ -443,6 +496,11 @@ func (m *txnManager) commit(ctx context.Context) error {
 		return err
 	}
 	if op == nil {
+		if m.state == txn.CommitNotAcked {
+			m.setState(txn.Ready)
+			m.mu.Unlock()
+			return nil
+		}
 		if m.state != txn.InTransaction {
 			defer m.mu.Unlock()
 			return m.stateErr("CommitTransaction")
@@ -470,17 +528,22 @@ func (m *txnManager) runCommit() error {
 		defer m.mu.Unlock()
 		return m.stateErr("CommitTransaction")
 	}
-	inTxn := m.inTxn || m.sentTV2.Load()
-	m.setState(txn.CommittingTransaction)
+	inTxn, maybe := m.inTxn || m.sentTV2.Load(), m.maybeTxn
+	if !m.setState(txn.CommittingTransaction) {
+		defer m.mu.Unlock()
+		return m.stateErr("CommitTransaction")
+	}
 	m.mu.Unlock()
-	if inTxn { // otherwise nothing was added: the coordinator has no transaction to end
-		if err := m.endTxn(true); err != nil {
+	if inTxn || maybe { // otherwise nothing was added: the coordinator has no transaction to end
+		if err := m.endTxn(true, !inTxn); err != nil {
 			return err
 		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.setState(txn.CommitNotAcked)
+	if !m.setState(txn.CommitNotAcked) {
+		return m.stateErr("CommitTransaction")
+	}
 	return nil
 }
 
@@ -526,6 +589,10 @@ func (m *txnManager) closedErr() error {
 // abort is AbortTransaction: see there.
 func (m *txnManager) abort(ctx context.Context) error {
 	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return closedCallErr("AbortTransaction")
+	}
 	if m.fatalErr != nil {
 		defer m.mu.Unlock()
 		return *m.fatalErr
@@ -536,6 +603,11 @@ func (m *txnManager) abort(ctx context.Context) error {
 		return err
 	}
 	if op == nil {
+		if m.state == txn.AbortedNotAcked {
+			m.setState(txn.Ready)
+			m.mu.Unlock()
+			return nil
+		}
 		if m.state != txn.InTransaction && m.state != txn.AbortableError {
 			defer m.mu.Unlock()
 			return newError(ErrState, "AbortTransaction: Operation not valid in state %s", m.state)
@@ -577,11 +649,14 @@ func (m *txnManager) runAbort() error {
 	m.addMu.Lock()
 	defer m.addMu.Unlock()
 	m.mu.Lock()
-	inTxn := m.inTxn || m.sentTV2.Load()
-	m.setState(txn.AbortingTransaction)
+	inTxn, maybe := m.inTxn || m.sentTV2.Load(), m.maybeTxn
+	if !m.setState(txn.AbortingTransaction) {
+		defer m.mu.Unlock()
+		return m.stateErr("AbortTransaction")
+	}
 	m.mu.Unlock()
-	if inTxn {
-		if err := m.endTxn(false); err != nil {
+	if inTxn || maybe {
+		if err := m.endTxn(false, !inTxn); err != nil {
 			if e, ok := err.(Error); !ok || e.fatal || !e.txnAbort {
 				return err
 			}
@@ -604,7 +679,9 @@ func (m *txnManager) runAbort() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.needBump = false
-	m.setState(txn.AbortedNotAcked)
+	if !m.setState(txn.AbortedNotAcked) {
+		return m.stateErr("AbortTransaction")
+	}
 	return nil
 }
 

@@ -179,8 +179,11 @@ func (m *txnManager) ids() (int64, int16) {
 	return m.pid, m.epoch
 }
 
-// endTxn ends the transaction on the coordinator: commit or abort.
-func (m *txnManager) endTxn(commit bool) error {
+// endTxn ends the transaction on the coordinator: commit or abort. When
+// the coordinator may not know the transaction (unsure: only requests
+// without an answer added to it), INVALID_TXN_STATE means there was
+// nothing to end.
+func (m *txnManager) endTxn(commit, unsure bool) error {
 	pid, epoch := m.ids()
 	tv2 := m.tv2.Load()
 	build := func() kmsg.Request {
@@ -196,6 +199,9 @@ func (m *txnManager) endTxn(commit bool) error {
 	}
 	check := func(kr kmsg.Response) (errcode.Code, string) {
 		resp := kr.(*kmsg.EndTxnResponse)
+		if unsure && errcode.Code(resp.ErrorCode) == errcode.InvalidTxnState {
+			return errcode.NoError, ""
+		}
 		return errcode.Code(resp.ErrorCode), describeCode(resp.ErrorCode, nil)
 	}
 	kr, res, err := m.send(m.ctx, txn.EndTxn, m.id, route.TransactionCoordinator, build, check, nil)
@@ -256,7 +262,16 @@ func (m *txnManager) addPending() {
 	for p := range m.pending {
 		parts = append(parts, p)
 	}
+	m.maybeTxn = true // from now on the coordinator may know the transaction
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.addCancel = cancel
 	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.addCancel = nil
+		m.mu.Unlock()
+		cancel()
+	}()
 	pid, epoch := m.ids()
 	build := func() kmsg.Request {
 		req := kmsg.NewPtrAddPartitionsToTxnRequest()
@@ -285,7 +300,7 @@ func (m *txnManager) addPending() {
 		defer m.mu.Unlock()
 		return m.serial == ser && m.state.MaySend()
 	}
-	_, res, err := m.send(m.ctx, txn.AddPartitionsToTxn, m.id, route.TransactionCoordinator, build, check, still)
+	_, res, err := m.send(ctx, txn.AddPartitionsToTxn, m.id, route.TransactionCoordinator, build, check, still)
 	if err != nil {
 		return // closed, or the transaction is no longer open
 	}
@@ -346,6 +361,9 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 	}
 	m.mu.Lock()
 	switch {
+	case m.closed:
+		m.mu.Unlock()
+		return closedCallErr("SendOffsetsToTransaction")
 	case m.fatalErr != nil || m.state != txn.InTransaction:
 		defer m.mu.Unlock()
 		return m.stateErr("SendOffsetsToTransaction")
@@ -375,15 +393,12 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 			return err
 		}
 	}
-	if err := m.commitOffsets(ctx, valid, g, tv2); err != nil {
-		return err
-	}
-	if tv2 {
+	if tv2 { // TxnOffsetCommit v5 starts the transaction on the coordinator, answered or not
 		m.mu.Lock()
 		m.inTxn = true
 		m.mu.Unlock()
 	}
-	return nil
+	return m.commitOffsets(ctx, valid, g, tv2)
 }
 
 // timeoutErr is the retriable error of a call whose context ended first.
@@ -417,6 +432,9 @@ func (m *txnManager) addOffsets(ctx context.Context, g *ConsumerGroupMetadata) e
 		resp := kr.(*kmsg.AddOffsetsToTxnResponse)
 		return errcode.Code(resp.ErrorCode), describeCode(resp.ErrorCode, nil)
 	}
+	m.mu.Lock()
+	m.maybeTxn = true
+	m.mu.Unlock()
 	_, res, err := m.send(ctx, txn.AddOffsetsToTxn, m.id, route.TransactionCoordinator, build, check, nil)
 	if err != nil {
 		return m.timeoutErr("SendOffsetsToTransaction", err)
