@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -402,32 +403,43 @@ func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, 
 func (m *txnManager) initTransactions(ctx context.Context) error {
 	ctx, cancel := withDefaultTimeout(ctx, 2*m.timeout)
 	defer cancel()
+	return m.run(ctx, opInit, txn.ReadyNotAcked, []txn.State{txn.Init}, txn.WaitPID, m.runInit)
+}
+
+// run is the common path of the calls that start an operation: a call
+// after Close or a fatal error fails; the operation of kind under way, or
+// ended with a result not yet returned, is waited for (a call that timed
+// out resumes); a result held in notAcked is acknowledged at once;
+// otherwise, from one of the states from, the state moves to begin and fn
+// starts.
+func (m *txnManager) run(ctx context.Context, kind txnOpKind, notAcked txn.State, from []txn.State, begin txn.State, fn func() error) error {
+	call := opNames[kind]
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
-		return closedCallErr("InitTransactions")
+		return closedCallErr(call)
 	}
 	if m.fatalErr != nil {
 		defer m.mu.Unlock()
 		return *m.fatalErr
 	}
-	op, err := m.pendingOp(opInit)
+	op, err := m.pendingOp(kind)
 	if err != nil {
 		m.mu.Unlock()
 		return err
 	}
 	if op == nil {
-		if m.state == txn.ReadyNotAcked {
+		switch {
+		case m.state == notAcked:
 			m.setState(txn.Ready)
 			m.mu.Unlock()
 			return nil
-		}
-		if m.state != txn.Init {
+		case !slices.Contains(from, m.state):
 			defer m.mu.Unlock()
-			return m.stateErr("InitTransactions")
+			return m.stateErr(call)
 		}
-		m.setState(txn.WaitPID)
-		op = m.startOp(opInit, m.runInit)
+		m.setState(begin)
+		op = m.startOp(kind, fn)
 	}
 	m.mu.Unlock()
 	return m.waitOp(ctx, op)
@@ -481,35 +493,7 @@ func (m *txnManager) begin() error {
 
 // commit is CommitTransaction: see there.
 func (m *txnManager) commit(ctx context.Context) error {
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return closedCallErr("CommitTransaction")
-	}
-	if m.fatalErr != nil {
-		defer m.mu.Unlock()
-		return *m.fatalErr
-	}
-	op, err := m.pendingOp(opCommit)
-	if err != nil {
-		m.mu.Unlock()
-		return err
-	}
-	if op == nil {
-		if m.state == txn.CommitNotAcked {
-			m.setState(txn.Ready)
-			m.mu.Unlock()
-			return nil
-		}
-		if m.state != txn.InTransaction {
-			defer m.mu.Unlock()
-			return m.stateErr("CommitTransaction")
-		}
-		m.setState(txn.BeginCommit)
-		op = m.startOp(opCommit, m.runCommit)
-	}
-	m.mu.Unlock()
-	return m.waitOp(ctx, op)
+	return m.run(ctx, opCommit, txn.CommitNotAcked, []txn.State{txn.InTransaction}, txn.BeginCommit, m.runCommit)
 }
 
 // runCommit flushes the transaction's messages, then ends it with EndTxn.
@@ -588,35 +572,7 @@ func (m *txnManager) closedErr() error {
 
 // abort is AbortTransaction: see there.
 func (m *txnManager) abort(ctx context.Context) error {
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return closedCallErr("AbortTransaction")
-	}
-	if m.fatalErr != nil {
-		defer m.mu.Unlock()
-		return *m.fatalErr
-	}
-	op, err := m.pendingOp(opAbort)
-	if err != nil {
-		m.mu.Unlock()
-		return err
-	}
-	if op == nil {
-		if m.state == txn.AbortedNotAcked {
-			m.setState(txn.Ready)
-			m.mu.Unlock()
-			return nil
-		}
-		if m.state != txn.InTransaction && m.state != txn.AbortableError {
-			defer m.mu.Unlock()
-			return newError(ErrState, "AbortTransaction: Operation not valid in state %s", m.state)
-		}
-		m.setState(txn.BeginAbort)
-		op = m.startOp(opAbort, m.runAbort)
-	}
-	m.mu.Unlock()
-	return m.waitOp(ctx, op)
+	return m.run(ctx, opAbort, txn.AbortedNotAcked, []txn.State{txn.InTransaction, txn.AbortableError}, txn.BeginAbort, m.runAbort)
 }
 
 // abortPurgeEvery is how often an abort purges the queues again while it

@@ -278,9 +278,7 @@ func (m *txnManager) addPending() {
 		req.Version = addPartitionsVersion
 		req.TransactionalID, req.ProducerID, req.ProducerEpoch = m.id, pid, epoch
 		for _, p := range parts {
-			i := len(req.Topics) - 1
-			for ; i >= 0 && req.Topics[i].Topic != p.Topic; i-- {
-			}
+			i := topicIndex(len(req.Topics), func(i int) string { return req.Topics[i].Topic }, p.Topic)
 			if i < 0 {
 				t := kmsg.NewAddPartitionsToTxnRequestTopic()
 				t.Topic = p.Topic
@@ -293,7 +291,13 @@ func (m *txnManager) addPending() {
 	}
 	check := func(kr kmsg.Response) (errcode.Code, string) {
 		resp := kr.(*kmsg.AddPartitionsToTxnResponse)
-		return worstPartitionCode(txn.AddPartitionsToTxn, resp)
+		var codes []partitionCode
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				codes = append(codes, partitionCode{t.Topic, p.Partition, p.ErrorCode})
+			}
+		}
+		return worstCode(txn.AddPartitionsToTxn, codes)
 	}
 	still := func() bool {
 		m.mu.Lock()
@@ -333,22 +337,39 @@ func (m *txnManager) addPending() {
 	}
 }
 
-// worstPartitionCode returns the code of the partition whose error asks
-// for the most (fatal over abortable over a retry), and a description.
-func worstPartitionCode(req txn.Request, resp *kmsg.AddPartitionsToTxnResponse) (errcode.Code, string) {
+// partitionCode is one partition's answer in a transactional response.
+type partitionCode struct {
+	topic     string
+	partition int32
+	code      int16
+}
+
+// worstCode returns the code of the partition whose error asks for the
+// most under req's classification (fatal over abortable over a retry),
+// and where it was; NoError when every partition succeeded.
+func worstCode(req txn.Request, codes []partitionCode) (errcode.Code, string) {
 	worst, worstAction, where := errcode.NoError, txn.Done, ""
-	for _, t := range resp.Topics {
-		for _, p := range t.Partitions {
-			code := errcode.Code(p.ErrorCode)
-			if a, _ := txn.Classify(req, code); a > worstAction || (code != 0 && worst == 0) {
-				worst, worstAction, where = code, a, fmt.Sprintf("%s [%d]", t.Topic, p.Partition)
-			}
+	for _, pc := range codes {
+		code := errcode.Code(pc.code)
+		if a, _ := txn.Classify(req, code); a > worstAction || (code != 0 && worst == 0) {
+			worst, worstAction, where = code, a, fmt.Sprintf("%s [%d]", pc.topic, pc.partition)
 		}
 	}
 	if worst == errcode.NoError {
 		return worst, ""
 	}
 	return worst, fmt.Sprintf("%s: %s", where, errorCode(worst).Name())
+}
+
+// topicIndex returns the index of topic among n topics named by name(i),
+// or -1.
+func topicIndex(n int, name func(int) string, topic string) int {
+	for i := n - 1; i >= 0; i-- {
+		if name(i) == topic {
+			return i
+		}
+	}
+	return -1
 }
 
 // sendOffsets is SendOffsetsToTransaction: see there.
@@ -460,9 +481,7 @@ func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition
 		req.TransactionalID, req.Group, req.ProducerID, req.ProducerEpoch = m.id, g.groupID, pid, epoch
 		req.Generation, req.MemberID, req.InstanceID = g.generationID, g.memberID, g.groupInstanceID
 		for _, o := range offsets {
-			i := len(req.Topics) - 1
-			for ; i >= 0 && req.Topics[i].Topic != o.Topic; i-- {
-			}
+			i := topicIndex(len(req.Topics), func(i int) string { return req.Topics[i].Topic }, o.Topic)
 			if i < 0 {
 				t := kmsg.NewTxnOffsetCommitRequestTopic()
 				t.Topic = o.Topic
@@ -481,19 +500,13 @@ func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition
 	}
 	check := func(kr kmsg.Response) (errcode.Code, string) {
 		resp := kr.(*kmsg.TxnOffsetCommitResponse)
-		worst, worstAction, where := errcode.NoError, txn.Done, ""
+		var codes []partitionCode
 		for _, t := range resp.Topics {
 			for _, p := range t.Partitions {
-				code := errcode.Code(p.ErrorCode)
-				if a, _ := txn.Classify(txn.TxnOffsetCommit, code); a > worstAction || (code != 0 && worst == 0) {
-					worst, worstAction, where = code, a, fmt.Sprintf("%s [%d]", t.Topic, p.Partition)
-				}
+				codes = append(codes, partitionCode{t.Topic, p.Partition, p.ErrorCode})
 			}
 		}
-		if worst == errcode.NoError {
-			return worst, ""
-		}
-		return worst, fmt.Sprintf("%s: %s", where, errorCode(worst).Name())
+		return worstCode(txn.TxnOffsetCommit, codes)
 	}
 	_, res, err := m.send(ctx, txn.TxnOffsetCommit, g.groupID, route.GroupCoordinator, build, check, nil)
 	if err != nil {
