@@ -18,12 +18,13 @@ import (
 type txnOpKind int8
 
 const (
-	opInit txnOpKind = iota + 1
+	opKindNone txnOpKind = iota // no operation: pendingOp then reports any under way as a conflict
+	opInit
 	opCommit
 	opAbort
 )
 
-var opNames = [...]string{opInit: "InitTransactions", opCommit: "CommitTransaction", opAbort: "AbortTransaction"}
+var opNames = [...]string{opKindNone: "SendOffsetsToTransaction", opInit: "InitTransactions", opCommit: "CommitTransaction", opAbort: "AbortTransaction"}
 
 // txnOp is an operation under way on the manager's goroutine. The call
 // that started it waits for it until its context ends; a later call of the

@@ -164,12 +164,23 @@ func (m *txnManager) initPID(pid int64, epoch int16) (int64, int16, error) {
 		return 0, 0, m.err(res)
 	}
 	resp := kr.(*kmsg.InitProducerIDResponse)
-	m.p.snd.SetProducerID(resp.ProducerID, resp.ProducerEpoch)
+	if !m.p.snd.SetProducerID(m.ctx, resp.ProducerID, resp.ProducerEpoch) {
+		return 0, 0, m.installErr()
+	}
 	m.mu.Lock()
 	m.pid, m.epoch = resp.ProducerID, resp.ProducerEpoch
 	m.mu.Unlock()
 	m.p.log.Debugf(logx.EOS, "PIDSTATE", "Transactional id %q: ProducerId %d, epoch %d", m.id, resp.ProducerID, resp.ProducerEpoch)
 	return resp.ProducerID, resp.ProducerEpoch, nil
+}
+
+// installErr is why a producer id could not be installed: the fatal
+// error raised meanwhile, or Close.
+func (m *txnManager) installErr() error {
+	if f := m.p.fatalErr.Load(); f != nil {
+		return *f
+	}
+	return m.closedErr()
 }
 
 // ids returns the producer id and epoch to send with.
@@ -212,7 +223,9 @@ func (m *txnManager) endTxn(commit, unsure bool) error {
 		if resp := kr.(*kmsg.EndTxnResponse); resp.Version >= endTxnVersionTV2 {
 			// KIP-890: the coordinator bumped the epoch (or gave a new
 			// producer id when the epoch was exhausted); sequences restart.
-			m.p.snd.SetProducerID(resp.ProducerID, resp.ProducerEpoch)
+			if !m.p.snd.SetProducerID(m.ctx, resp.ProducerID, resp.ProducerEpoch) {
+				return m.installErr()
+			}
 			m.mu.Lock()
 			m.pid, m.epoch, m.needBump = resp.ProducerID, resp.ProducerEpoch, false
 			m.mu.Unlock()
@@ -385,12 +398,21 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 	case m.closed:
 		m.mu.Unlock()
 		return closedCallErr("SendOffsetsToTransaction")
-	case m.fatalErr != nil || m.state != txn.InTransaction:
+	case m.fatalErr != nil:
+		defer m.mu.Unlock()
+		return *m.fatalErr
+	case m.busy:
+		m.mu.Unlock()
+		return conflictErr("SendOffsetsToTransaction", "SendOffsetsToTransaction")
+	case m.op != nil:
+		if _, err := m.pendingOp(opKindNone); err != nil {
+			m.mu.Unlock()
+			return conflictErr("SendOffsetsToTransaction", opNames[m.op.kind])
+		}
+	}
+	if m.state != txn.InTransaction {
 		defer m.mu.Unlock()
 		return m.stateErr("SendOffsetsToTransaction")
-	case m.busy || m.op != nil:
-		m.mu.Unlock()
-		return conflictErr("SendOffsetsToTransaction", "transactional")
 	}
 	if len(valid) == 0 {
 		m.mu.Unlock()

@@ -64,6 +64,7 @@ type pidState struct {
 	nextPID   int64
 	nextEpoch int16
 	hasNext   bool
+	installed chan struct{} // closed once next is installed, or the state is fatal; nil when none is pending
 }
 
 // current returns the id, epoch and generation to send with, and whether
@@ -140,6 +141,8 @@ func (ps *pidState) finishBump() bool {
 		ps.pid, ps.epoch, ps.hasNext = ps.nextPID, ps.nextEpoch, false
 		ps.gen++
 		ps.state = StateAssigned
+		close(ps.installed)
+		ps.installed = nil
 		return true
 	}
 	if ps.epoch >= maxEpoch {
@@ -163,5 +166,9 @@ func (ps *pidState) setFatal(err error) bool {
 	}
 	ps.state = StateFatal
 	ps.fatalErr = err
+	if ps.installed != nil {
+		close(ps.installed) // nothing will be installed: a waiter sees the fatal state
+		ps.installed = nil
+	}
 	return true
 }

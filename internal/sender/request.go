@@ -165,8 +165,12 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 		if _, _, cur, ok := sk.s.pid.current(); !ok || cur != gen {
 			return nil, -1 // woken when the new epoch is installed
 		}
-		if p.Queue.ReadyAt(true) >= 0 && !g.Sendable(p) {
-			return nil, -1 // woken when the partition is in the transaction
+		// Ask the gate only for a partition with something queued, which
+		// it may add to the transaction; an empty queue gives nothing now
+		// (an Append wakes the sink), so a batch appended after this
+		// check cannot be taken without the gate's leave.
+		if p.Queue.ReadyAt(true) < 0 || !g.Sendable(p) {
+			return nil, -1 // woken when the partition is in the transaction, or has a batch
 		}
 	}
 	if sk.s.cfg.Idempotent {

@@ -1,6 +1,10 @@
 package sender
 
-import "github.com/kprod-go/kprod/internal/errcode"
+import (
+	"context"
+
+	"github.com/kprod-go/kprod/internal/errcode"
+)
 
 // TxnGate is the transaction manager, as the sender sees it (Config.Txn):
 // it decides which partitions may send, and hears of what the transaction
@@ -29,19 +33,34 @@ func (s *Sender) transactional() bool { return s.cfg.Txn != nil }
 // SetProducerID installs the producer id and epoch the transaction
 // manager obtained (InitProducerId, or EndTxn under KIP-890): batches may
 // be sent with them, and every partition's sequences restart at 0. As a
-// drain-and-bump does, it waits for the builds and batches in flight to
-// settle first (at once when none is), so that no request built with the
-// old epoch leaves after it. It does nothing after a fatal error.
-func (s *Sender) SetProducerID(pid int64, epoch int16) {
+// drain-and-bump does, it installs them once the builds and batches in
+// flight have settled (at once when none has), and it returns then, or
+// when ctx ends or a fatal error is raised: a build that read the old
+// epoch is over before the caller opens the next transaction, so no batch
+// of it can leave with an epoch the coordinator has moved past. It
+// reports whether they were installed.
+func (s *Sender) SetProducerID(ctx context.Context, pid int64, epoch int16) bool {
 	s.pid.mu.Lock()
 	if s.pid.state == StateFatal {
 		s.pid.mu.Unlock()
-		return
+		return false
 	}
 	s.pid.nextPID, s.pid.nextEpoch, s.pid.hasNext = pid, epoch, true
+	if s.pid.installed == nil {
+		s.pid.installed = make(chan struct{})
+	}
+	installed := s.pid.installed
 	s.pid.state = StateDrainBump
 	s.pid.mu.Unlock()
-	s.finishBump() // installs it now if nothing is in flight, else when the last lands
+	s.finishBump() // installs them now if nothing is in flight, else when the last lands
+	select {
+	case <-installed:
+	case <-ctx.Done():
+		return false
+	}
+	s.pid.mu.Lock()
+	defer s.pid.mu.Unlock()
+	return s.pid.state == StateAssigned && s.pid.pid == pid && s.pid.epoch == epoch
 }
 
 // RaiseFatal raises a fatal error found outside the sender (the

@@ -73,10 +73,8 @@ func Classify(req Request, code errcode.Code) (Action, errcode.Code) {
 	switch req {
 	case FindCoordinator:
 		return Recoordinate, code
-	case InitProducerID:
-		switch code {
-		case errcode.InvalidTransactionTimeout, errcode.UnknownProducerID, errcode.InvalidProducerIDMapping,
-			errcode.InvalidTxnState, errcode.UnsupportedVersion:
+	case InitProducerID: // librdkafka retries all but these
+		if code == errcode.InvalidTransactionTimeout {
 			return Fatal, code
 		}
 		return Retry, code

@@ -81,6 +81,8 @@ func TestClassify(t *testing.T) {
 		{TxnOffsetCommit, errcode.InvalidProducerIDMapping, Fatal, errcode.InvalidProducerIDMapping},
 		{EndTxn, errcode.TransactionAbortable, Abortable, errcode.TransactionAbortable},
 		{InitProducerID, errcode.ConcurrentTransactions, Retry, errcode.ConcurrentTransactions},
+		{InitProducerID, errcode.InvalidTxnState, Retry, errcode.InvalidTxnState},
+		{InitProducerID, errcode.InvalidProducerIDMapping, Retry, errcode.InvalidProducerIDMapping},
 		{FindCoordinator, errcode.GroupAuthorizationFailed, Recoordinate, errcode.GroupAuthorizationFailed},
 	}
 	for _, c := range cases {
