@@ -1,0 +1,441 @@
+package producer_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kprod-go/kprod/producer"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// txnCall is a call of the transactional API.
+type txnCall int
+
+const (
+	callInit        txnCall = iota // InitTransactions
+	callSendOffsets                // SendOffsetsToTransaction
+	callCommit                     // CommitTransaction (which flushes first)
+)
+
+func (c txnCall) String() string {
+	return [...]string{"InitTransactions", "SendOffsetsToTransaction", "CommitTransaction"}[c]
+}
+
+// txnRequest is a request of the transaction protocol, as the fault tests
+// see it: which call waits for it, and how to select it in kfake.
+type txnRequest struct {
+	name   string
+	key    kmsg.Key
+	call   txnCall // the call that waits for its answer
+	v1Only bool    // KIP-890 producers do not send it
+	// is reports whether r, of key, is this test's request of this kind.
+	is func(r kmsg.Request, f *txnFixture) bool
+	// fault selects the test's requests of this kind.
+	fault func(f *txnFixture, err *kerr.Error, count int) kfake.Fault
+	// lateAborts: librdkafka bounds this request's timeout by what is left
+	// of the call's and turns its timeout into an abortable error
+	// (rd_kafka_txn_handle_TxnOffsetCommit), rather than a retriable one.
+	lateAborts bool
+}
+
+// findsCoordinator matches FindCoordinator requests for key of type typ
+// (0 a group, 1 a transaction).
+func findsCoordinator(r kmsg.Request, typ int8, key string) bool {
+	req := r.(*kmsg.FindCoordinatorRequest)
+	return req.CoordinatorType == typ && (req.CoordinatorKey == key || slices.Contains(req.CoordinatorKeys, key))
+}
+
+// byTxnID is a fault on key for the fixture's transactional id.
+func byTxnID(key kmsg.Key) func(f *txnFixture, err *kerr.Error, count int) kfake.Fault {
+	return func(f *txnFixture, err *kerr.Error, count int) kfake.Fault {
+		return kfake.Fault{Keys: []kmsg.Key{key}, TxnID: f.id, Err: err, Count: count}
+	}
+}
+
+// byGroup is a fault on key for the fixture's group.
+func byGroup(key kmsg.Key) func(f *txnFixture, err *kerr.Error, count int) kfake.Fault {
+	return func(f *txnFixture, err *kerr.Error, count int) kfake.Fault {
+		return kfake.Fault{Keys: []kmsg.Key{key}, Group: f.group, Err: err, Count: count}
+	}
+}
+
+var (
+	reqFindTxnCoordinator = txnRequest{
+		name: "FindCoordinator for the transaction", key: kmsg.FindCoordinator, call: callInit,
+		is:    func(r kmsg.Request, f *txnFixture) bool { return findsCoordinator(r, 1, f.id) },
+		fault: byTxnID(kmsg.FindCoordinator),
+	}
+	reqInitProducerID = txnRequest{
+		name: "InitProducerId", key: kmsg.InitProducerID, call: callInit,
+		is: func(r kmsg.Request, f *txnFixture) bool {
+			id := r.(*kmsg.InitProducerIDRequest).TransactionalID
+			return id != nil && *id == f.id
+		},
+		fault: byTxnID(kmsg.InitProducerID),
+	}
+	reqAddPartitions = txnRequest{
+		name: "AddPartitionsToTxn", key: kmsg.AddPartitionsToTxn, call: callCommit, v1Only: true,
+		is: func(r kmsg.Request, f *txnFixture) bool {
+			return r.(*kmsg.AddPartitionsToTxnRequest).TransactionalID == f.id
+		},
+		fault: byTxnID(kmsg.AddPartitionsToTxn),
+	}
+	reqFindGroupCoordinator = txnRequest{
+		name: "FindCoordinator for the group", key: kmsg.FindCoordinator, call: callSendOffsets,
+		is:         func(r kmsg.Request, f *txnFixture) bool { return findsCoordinator(r, 0, f.group) },
+		fault:      byGroup(kmsg.FindCoordinator),
+		lateAborts: true,
+	}
+	reqAddOffsets = txnRequest{
+		name: "AddOffsetsToTxn", key: kmsg.AddOffsetsToTxn, call: callSendOffsets, v1Only: true,
+		is: func(r kmsg.Request, f *txnFixture) bool {
+			return r.(*kmsg.AddOffsetsToTxnRequest).TransactionalID == f.id
+		},
+		fault: byTxnID(kmsg.AddOffsetsToTxn),
+	}
+	reqTxnOffsetCommit = txnRequest{
+		name: "TxnOffsetCommit", key: kmsg.TxnOffsetCommit, call: callSendOffsets,
+		is:         func(r kmsg.Request, f *txnFixture) bool { return r.(*kmsg.TxnOffsetCommitRequest).Group == f.group },
+		fault:      byGroup(kmsg.TxnOffsetCommit),
+		lateAborts: true,
+	}
+	reqEndTxn = txnRequest{
+		name: "EndTxn", key: kmsg.EndTxn, call: callCommit,
+		is:    func(r kmsg.Request, f *txnFixture) bool { return r.(*kmsg.EndTxnRequest).TransactionalID == f.id },
+		fault: byTxnID(kmsg.EndTxn),
+	}
+	reqProduce = txnRequest{
+		name: "Produce", key: kmsg.Produce, call: callCommit,
+		is: func(r kmsg.Request, f *txnFixture) bool {
+			id := r.(*kmsg.ProduceRequest).TransactionID
+			return id != nil && *id == f.id
+		},
+		fault: func(f *txnFixture, err *kerr.Error, count int) kfake.Fault {
+			return kfake.Fault{Keys: []kmsg.Key{kmsg.Produce}, Topic: testTopic, Partitions: []int32{0}, Err: err, Count: count}
+		},
+	}
+)
+
+// txnRequests is every request of the transaction protocol.
+var txnRequests = []txnRequest{reqFindTxnCoordinator, reqInitProducerID, reqAddPartitions,
+	reqFindGroupCoordinator, reqAddOffsets, reqTxnOffsetCommit, reqEndTxn}
+
+// txnFixture is a transactional producer (not yet initialised) and the
+// consumer group whose offsets its transactions carry, with what it
+// committed so far.
+type txnFixture struct {
+	c     *kfake.Cluster
+	p     *producer.Producer
+	id    string
+	group string
+	meta  *producer.ConsumerGroupMetadata
+
+	txns      int                 // transactions run
+	committed []*producer.Message // the messages of committed transactions
+	offset    int64               // the last offset committed for testTopic[0], -1 for none
+}
+
+// faultConf makes a lost response cost 1.5 s (socket.timeout.ms) rather
+// than the 60 s transaction.timeout.ms derives.
+var faultConf = producer.ConfigMap{"socket.timeout.ms": 1500}
+
+func newTxnFixture(t testing.TB, c *kfake.Cluster, extra producer.ConfigMap) *txnFixture {
+	t.Helper()
+	conf := txnConf(t, faultConf)
+	for k, v := range extra {
+		conf[k] = v
+	}
+	f := &txnFixture{c: c, id: txnIDFor(t), group: "group-" + txnIDFor(t), offset: -1}
+	f.p = newProducer(t, c, conf)
+	var err error
+	f.meta, err = producer.NewTestConsumerGroupMetadata(f.group)
+	require.NoError(t, err)
+	return f
+}
+
+// txnMessages is how many messages a fixture transaction produces: one
+// per partition of both topics.
+var txnMessages = len(txnTargets)
+
+// run runs one transaction: InitTransactions first when init, then
+// BeginTransaction, txnMessages messages, SendOffsetsToTransaction and
+// CommitTransaction, each given 15 s. The call target is made by at instead
+// (when at is not nil), which returns whether the transaction goes on; if
+// not, run returns false with the messages produced, and the caller decides
+// what to do with the transaction.
+func (f *txnFixture) run(t testing.TB, init bool, target txnCall, at func(call func(context.Context) error) bool) (bool, []*producer.Message) {
+	t.Helper()
+	f.txns++
+	offset := int64(100 * f.txns)
+	calls := map[txnCall]func(context.Context) error{
+		callInit: f.p.InitTransactions,
+		callSendOffsets: func(ctx context.Context) error {
+			return f.p.SendOffsetsToTransaction(ctx, []producer.TopicPartition{{Topic: testTopic, Partition: 0, Offset: offset}}, f.meta)
+		},
+		callCommit: f.p.CommitTransaction,
+	}
+	do := func(call txnCall) bool {
+		if at != nil && call == target {
+			return at(calls[call])
+		}
+		require.NoError(t, calls[call](testCtx(t, 15*time.Second)), "%v", call)
+		return true
+	}
+	if init && !do(callInit) {
+		return false, nil
+	}
+	require.NoError(t, f.p.BeginTransaction())
+	ms := produceTxn(t, f.p, fmt.Sprintf("txn%d", f.txns), txnMessages, nil)
+	if !do(callSendOffsets) || !do(callCommit) {
+		return false, ms
+	}
+	requireDelivered(t, f.p, len(ms))
+	f.committed = append(f.committed, ms...)
+	f.offset = offset
+	return true, ms
+}
+
+// commitOne runs a transaction that must commit.
+func (f *txnFixture) commitOne(t testing.TB, init bool) {
+	t.Helper()
+	committed, _ := f.run(t, init, 0, nil)
+	require.True(t, committed, "transaction %d committed", f.txns)
+}
+
+// abort aborts the transaction run left open and takes the reports of its
+// messages, whatever their fate.
+func (f *txnFixture) abort(t testing.TB, ms []*producer.Message) {
+	t.Helper()
+	require.NoError(t, f.p.AbortTransaction(testCtx(t, 15*time.Second)), "AbortTransaction")
+	pollReports(t, f.p, len(ms), 15*time.Second)
+}
+
+// verify checks the log at read_committed holds exactly the committed
+// transactions' messages, and the group the last committed offset.
+func (f *txnFixture) verify(t testing.TB) {
+	t.Helper()
+	requireNoMoreReports(t, f.p)
+	require.NoError(t, f.p.FatalError())
+	requireLogHolds(t, readLog(t, f.c, true, len(f.committed)), f.committed)
+	want := map[txnTarget]groupOffset{}
+	if f.offset >= 0 {
+		want[txnTarget{testTopic, 0}] = groupOffset{f.offset, ""}
+	}
+	require.Equal(t, want, groupOffsets(t, f.c, f.group), "the group's committed offsets")
+}
+
+// countRequests counts the requests of rq the cluster receives for f.
+func countRequests(c *kfake.Cluster, rq txnRequest, f *txnFixture) func() int {
+	var n atomic.Int32
+	c.ControlKey(rq.key.Int16(), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		if rq.is(r, f) {
+			n.Add(1)
+		}
+		return nil, nil, false
+	})
+	return func() int { return int(n.Load()) }
+}
+
+// interceptFirst makes kfake answer the first request of rq for f late or
+// never: held, it is answered once release is called (or the test ends);
+// dropped, it is never answered. taken is closed once it came.
+func interceptFirst(t testing.TB, c *kfake.Cluster, rq txnRequest, f *txnFixture, drop bool) (taken <-chan struct{}, release func()) {
+	var first atomic.Bool
+	came, released := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release)
+	c.ControlKey(rq.key.Int16(), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		if !rq.is(r, f) || !first.CompareAndSwap(false, true) {
+			return nil, nil, false
+		}
+		close(came)
+		if drop {
+			return nil, nil, true // no answer: the producer's request times out
+		}
+		c.SleepControl(func() { <-released })
+		return nil, nil, false // then answered as usual
+	})
+	return came, release
+}
+
+// retriableCodes are the answers librdkafka retries on every
+// transactional request: the coordinator moving or loading, or busy
+// finishing the previous transaction.
+var retriableCodes = []*kerr.Error{kerr.CoordinatorNotAvailable, kerr.NotCoordinator,
+	kerr.CoordinatorLoadInProgress, kerr.ConcurrentTransactions}
+
+func TestTxnRetriableAnswersToTransactionalRequestsAreRetried(t *testing.T) {
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		for _, rq := range txnRequests {
+			if rq.v1Only && proto.v2 {
+				continue // not sent by a KIP-890 producer: TestTxnProtocolFollowsTheBroker checks it is not
+			}
+			for _, code := range retriableCodes {
+				t.Run(fmt.Sprintf("%s answered %s twice", rq.name, code.Message), func(t *testing.T) {
+					c := newTxnCluster(t, proto)
+					f := newTxnFixture(t, c, nil)
+					seen := countRequests(c, rq, f)
+					h := c.Fault(rq.fault(f, code, 2))
+					f.commitOne(t, true)
+					require.Equal(t, 2, h.Hits(), "faulted answers given")
+					require.GreaterOrEqual(t, seen(), 3, "requests: two refused, then one answered")
+					f.commitOne(t, false) // the producer goes on
+					f.verify(t)
+				})
+			}
+		}
+	})
+}
+
+func TestTxnALateOrLostResponseTimesTheCallOutAndCallingAgainCompletes(t *testing.T) {
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		for _, rq := range txnRequests {
+			if rq.v1Only && proto.v2 {
+				continue
+			}
+			for _, drop := range []bool{false, true} {
+				what := "answered late"
+				if drop {
+					what = "never answered"
+				}
+				name := fmt.Sprintf("%s %s: %v times out, then completes", rq.name, what, rq.call)
+				if rq.lateAborts {
+					name = fmt.Sprintf("%s %s: %v times out and the transaction must be aborted", rq.name, what, rq.call)
+				}
+				t.Run(name, func(t *testing.T) {
+					c := newTxnCluster(t, proto)
+					f := newTxnFixture(t, c, nil)
+					taken, release := interceptFirst(t, c, rq, f, drop)
+					committed, ms := f.run(t, true, rq.call, func(call func(context.Context) error) bool {
+						err := call(testCtx(t, 500*time.Millisecond))
+						select {
+						case <-taken:
+						default:
+							t.Fatalf("%v returned %v before sending %s", rq.call, err, rq.name)
+						}
+						if rq.lateAborts {
+							pe := requireTxnError(t, err, producer.ErrTimedOut, false, true, false)
+							require.True(t, pe.IsTimeout())
+							release()
+							return false
+						}
+						pe := requireTxnError(t, err, producer.ErrTimedOut, false, false, true)
+						require.True(t, pe.IsTimeout(), "IsTimeout of %v", err)
+						release()
+						require.NoError(t, call(testCtx(t, 15*time.Second)), "%v called again", rq.call)
+						return true
+					})
+					require.Equal(t, !rq.lateAborts, committed)
+					if !committed {
+						f.abort(t, ms)
+					}
+					f.commitOne(t, false) // the producer goes on
+					f.verify(t)
+				})
+			}
+		}
+	})
+}
+
+func TestTxnFatalAndAbortableAnswers(t *testing.T) {
+	cases := []struct {
+		name   string
+		rq     txnRequest
+		err    *kerr.Error
+		code   producer.ErrorCode // what the call returns
+		fatal  bool               // else the transaction must be aborted
+		v1Only bool
+	}{
+		{name: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED on FindCoordinator is fatal", rq: reqFindTxnCoordinator,
+			err: kerr.TransactionalIDAuthorizationFailed, code: producer.ErrTransactionalIDAuthorizationFailed, fatal: true},
+		{name: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED on InitProducerId is fatal", rq: reqInitProducerID,
+			err: kerr.TransactionalIDAuthorizationFailed, code: producer.ErrTransactionalIDAuthorizationFailed, fatal: true},
+		{name: "INVALID_TRANSACTION_TIMEOUT on InitProducerId is fatal", rq: reqInitProducerID,
+			err: kerr.InvalidTransactionTimeout, code: producer.ErrInvalidTransactionTimeout, fatal: true},
+		{name: "PRODUCER_FENCED on AddPartitionsToTxn is fatal _FENCED", rq: reqAddPartitions, v1Only: true,
+			err: kerr.ProducerFenced, code: producer.ErrFenced, fatal: true},
+		{name: "TOPIC_AUTHORIZATION_FAILED on AddPartitionsToTxn requires an abort", rq: reqAddPartitions, v1Only: true,
+			err: kerr.TopicAuthorizationFailed, code: producer.ErrTopicAuthorizationFailed},
+		{name: "GROUP_AUTHORIZATION_FAILED on AddOffsetsToTxn requires an abort", rq: reqAddOffsets, v1Only: true,
+			err: kerr.GroupAuthorizationFailed, code: producer.ErrGroupAuthorizationFailed},
+		{name: "INVALID_PRODUCER_EPOCH on AddOffsetsToTxn is fatal _FENCED", rq: reqAddOffsets, v1Only: true,
+			err: kerr.InvalidProducerEpoch, code: producer.ErrFenced, fatal: true},
+		{name: "GROUP_AUTHORIZATION_FAILED on TxnOffsetCommit requires an abort", rq: reqTxnOffsetCommit,
+			err: kerr.GroupAuthorizationFailed, code: producer.ErrGroupAuthorizationFailed},
+		{name: "INVALID_PRODUCER_EPOCH on TxnOffsetCommit is fatal _FENCED", rq: reqTxnOffsetCommit,
+			err: kerr.InvalidProducerEpoch, code: producer.ErrFenced, fatal: true},
+		{name: "INVALID_PRODUCER_EPOCH on EndTxn is fatal _FENCED", rq: reqEndTxn,
+			err: kerr.InvalidProducerEpoch, code: producer.ErrFenced, fatal: true},
+		{name: "PRODUCER_FENCED on EndTxn is fatal _FENCED", rq: reqEndTxn,
+			err: kerr.ProducerFenced, code: producer.ErrFenced, fatal: true},
+		{name: "INVALID_TXN_STATE on EndTxn is fatal", rq: reqEndTxn,
+			err: kerr.InvalidTxnState, code: producer.ErrInvalidTxnState, fatal: true},
+		{name: "a delivery failed with INVALID_RECORD requires an abort", rq: reqProduce,
+			err: kerr.InvalidRecord, code: producer.ErrInvalidRecord},
+		{name: "UNKNOWN_PRODUCER_ID on Produce requires an abort", rq: reqProduce,
+			err: kerr.UnknownProducerID, code: producer.ErrUnknownProducerID},
+		{name: "INVALID_PRODUCER_EPOCH on Produce is fatal _FENCED", rq: reqProduce,
+			err: kerr.InvalidProducerEpoch, code: producer.ErrFenced, fatal: true},
+	}
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		for _, tc := range cases {
+			if tc.v1Only && proto.v2 {
+				continue
+			}
+			t.Run(tc.name, func(t *testing.T) {
+				c := newTxnCluster(t, proto)
+				f := newTxnFixture(t, c, nil)
+				var h *kfake.FaultHandle
+				if tc.rq.call == callInit {
+					h = c.Fault(tc.rq.fault(f, tc.err, 1))
+				} else {
+					f.commitOne(t, true) // a transaction before the fault
+					h = c.Fault(tc.rq.fault(f, tc.err, 1))
+				}
+				var callErr error
+				committed, ms := f.run(t, tc.rq.call == callInit, tc.rq.call, func(call func(context.Context) error) bool {
+					callErr = call(testCtx(t, 15*time.Second))
+					return false
+				})
+				require.False(t, committed)
+				require.Equal(t, 1, h.Hits(), "faulted answers given")
+				ctx := testCtx(t, 15*time.Second)
+				if !tc.fatal {
+					requireTxnError(t, callErr, tc.code, false, true, false)
+					if tc.rq.call != callCommit {
+						// The commit refuses too, with the same error.
+						requireTxnError(t, f.p.CommitTransaction(ctx), tc.code, false, true, false)
+					}
+					f.abort(t, ms)
+					f.commitOne(t, false) // the producer goes on
+					f.verify(t)
+					return
+				}
+				requireTxnError(t, callErr, tc.code, true, false, false)
+				requireTxnError(t, f.p.FatalError(), tc.code, true, false, false)
+				requireTxnError(t, f.p.BeginTransaction(), tc.code, true, false, false)
+				assert.ErrorIs(t, f.p.Produce(&producer.Message{Topic: testTopic, Partition: 0}, nil), producer.ErrFatal)
+				if tc.rq.call == callInit {
+					return
+				}
+				// A new instance fences the fatal one and aborts what it left open.
+				next := newTxnProducer(t, c, txnConf(t, nil))
+				require.NoError(t, next.BeginTransaction())
+				sentinels := produceTxn(t, next, "sentinel", len(txnTargets), nil)
+				require.NoError(t, next.CommitTransaction(ctx))
+				requireDelivered(t, next, len(sentinels))
+				requireLogHolds(t, readCommittedUntil(t, c, sentinels), append(slices.Clone(f.committed), sentinels...))
+			})
+		}
+	})
+}
