@@ -389,6 +389,13 @@ func logRequests(c *kfake.Cluster) *requestLog {
 	return l
 }
 
+// produceTxnIDs returns the TransactionalID of every Produce request.
+func (l *requestLog) produceTxnIDs() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.txnIDs[kmsg.Produce])
+}
+
 // of returns the versions of the requests of key seen so far.
 func (l *requestLog) of(key kmsg.Key) []int16 {
 	l.mu.Lock()
@@ -465,7 +472,7 @@ func TestTxnProtocolFollowsTheBroker(t *testing.T) {
 		}
 		assert.Equal(t, map[txnTarget]groupOffset{{testTopic, 0}: {20, ""}}, groupOffsets(t, c, "group-"+id))
 
-		for _, txid := range reqs.txnIDs[kmsg.Produce] {
+		for _, txid := range reqs.produceTxnIDs() {
 			require.Equal(t, id, txid, "every Produce request names the transactional id")
 		}
 		produce, endTxn := reqs.of(kmsg.Produce), reqs.of(kmsg.EndTxn)
