@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,6 +145,22 @@ func txnConf(t testing.TB, extra producer.ConfigMap) producer.ConfigMap {
 func newTxnProducer(t testing.TB, c *kfake.Cluster, conf producer.ConfigMap) *producer.Producer {
 	t.Helper()
 	p := newProducer(t, c, conf)
+	require.NoError(t, p.InitTransactions(testCtx(t, 15*time.Second)), "InitTransactions")
+	return p
+}
+
+// newOtherTxnProducer is newTxnProducer for a producer made while the
+// test's first one is open: it is closed when the test ends, before the
+// first, whose cleanup checks for leaked goroutines once both are closed.
+func newOtherTxnProducer(t testing.TB, c *kfake.Cluster, conf producer.ConfigMap) *producer.Producer {
+	t.Helper()
+	m := producer.ConfigMap{"bootstrap.servers": strings.Join(c.ListenAddrs(), ",")}
+	for k, v := range conf {
+		m[k] = v
+	}
+	p, err := producer.New(m)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
 	require.NoError(t, p.InitTransactions(testCtx(t, 15*time.Second)), "InitTransactions")
 	return p
 }
@@ -584,7 +601,7 @@ func TestTxnASecondProducerWithTheSameIDFencesTheFirst(t *testing.T) {
 		require.Zero(t, first.Flush(15*time.Second))
 		requireDelivered(t, first, len(before))
 
-		second := newTxnProducer(t, c, conf) // fences first, aborting its transaction
+		second := newOtherTxnProducer(t, c, conf) // fences first, aborting its transaction
 
 		// The first's next request is refused: v1 by AddPartitionsToTxn
 		// (a partition new to the transaction), v2 by Produce.
@@ -638,7 +655,7 @@ func TestTxnTheBrokerAbortsATransactionThatOutlivesItsTimeout(t *testing.T) {
 		requireTxnError(t, p.CommitTransaction(ctx), code, true, false, false)
 		requireTxnError(t, p.FatalError(), code, true, false, false)
 
-		other := newTxnProducer(t, c, producer.ConfigMap{"transactional.id": id + "-other", "linger.ms": 1})
+		other := newOtherTxnProducer(t, c, producer.ConfigMap{"transactional.id": id + "-other", "linger.ms": 1})
 		require.NoError(t, other.BeginTransaction())
 		sentinels := produceTxn(t, other, "sentinel", len(txnTargets), nil)
 		require.NoError(t, other.CommitTransaction(ctx))

@@ -429,7 +429,7 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 					return
 				}
 				// A new instance fences the fatal one and aborts what it left open.
-				next := newTxnProducer(t, c, txnConf(t, nil))
+				next := newOtherTxnProducer(t, c, txnConf(t, nil))
 				require.NoError(t, next.BeginTransaction())
 				sentinels := produceTxn(t, next, "sentinel", len(txnTargets), nil)
 				require.NoError(t, next.CommitTransaction(ctx))
