@@ -41,6 +41,8 @@ import (
 //   - acks (alias request.required.acks): integer -1..1000 or all (-1); default -1.
 //   - enable.idempotence: bool; default false.
 //   - enable.gapless.guarantee: bool; default false. Requires enable.idempotence.
+//   - transactional.id: string; default empty. Makes the producer transactional, which turns enable.idempotence on; empty means not transactional.
+//   - transaction.timeout.ms: 1000..2147483647 ms; default 60000. The coordinator aborts a transaction open longer than this.
 //   - max.in.flight.requests.per.connection (alias max.in.flight): integer 1..1000000; default 1000000. At most 5 with idempotence; 5 when unset.
 //   - linger.ms (alias queue.buffering.max.ms): 0..900000 ms, fractions allowed; default 5.
 //   - batch.size: integer 1..2147483647; default 1000000.
@@ -53,8 +55,8 @@ import (
 //   - retry.backoff.ms: 1..300000 ms; default 100.
 //   - retry.backoff.max.ms: 1..300000 ms; default 1000. Below retry.backoff.ms it makes the backoff a constant retry.backoff.max.ms.
 //   - request.timeout.ms: 1..900000 ms; default 30000.
-//   - delivery.timeout.ms (alias message.timeout.ms): 0..2147483647 ms; default 300000. 0 means no timeout; otherwise it must exceed linger.ms.
-//   - socket.timeout.ms: 10..300000 ms; default 60000.
+//   - delivery.timeout.ms (alias message.timeout.ms): 0..2147483647 ms; default 300000. 0 means no timeout; otherwise it must exceed linger.ms. With transactional.id: at most transaction.timeout.ms, and transaction.timeout.ms when unset.
+//   - socket.timeout.ms: 10..300000 ms; default 60000. With transactional.id: at most transaction.timeout.ms + 100, and transaction.timeout.ms - 100 (at least 900) when unset.
 //   - socket.connection.setup.timeout.ms: 1000..2147483647 ms; default 30000.
 //   - socket.keepalive.enable: bool; default false.
 //   - receive.message.max.bytes: integer 1000..2147483647; default 100000000. A larger response from a broker is refused as a protocol error.
@@ -120,13 +122,20 @@ import (
 // delivery.timeout.ms is not 0 and not above linger.ms, an explicit linger.ms
 // is an error and a default one is lowered to delivery.timeout.ms - 0.1 ms.
 //
+// A non-empty transactional.id makes the producer transactional and turns
+// enable.idempotence on, with the settings above; enable.idempotence=false
+// set explicitly is then an error. An unset socket.timeout.ms becomes
+// transaction.timeout.ms - 100 ms (at least 900 ms) and an unset
+// delivery.timeout.ms becomes transaction.timeout.ms; set explicitly, they
+// may not exceed transaction.timeout.ms + 100 ms and transaction.timeout.ms.
+//
 // Recognized but not implemented, failing with ErrNotImplemented: the
 // GSSAPI (Kerberos) sasl.kerberos.* properties and sasl.mechanisms=GSSAPI
 // with a SASL protocol, the OAUTHBEARER jwt-bearer grant and its
 // sasl.oauthbearer.assertion.* properties,
 // sasl.oauthbearer.metadata.authentication.type, ssl.ca.certificate.stores,
-// ssl.providers, ssl.engine.location, ssl.engine.id, transactional.id,
-// transaction.timeout.ms, message.copy.max.bytes, plugin.library.paths,
+// ssl.providers, ssl.engine.location, ssl.engine.id,
+// message.copy.max.bytes, plugin.library.paths,
 // confluent-kafka-go's go.batch.producer, go.delivery.report.fields,
 // go.events.channel.size and go.produce.channel.size;
 // and queuing.strategy other than fifo. Values that Go's TLS cannot honour
@@ -209,6 +218,8 @@ type config struct {
 	sec                     security      // security.protocol, ssl.*, sasl.*: see security.go
 	statisticsInterval      time.Duration // statistics.interval.ms; 0 = no statistics
 	queuingStrategy         string        // queuing.strategy: only fifo
+	transactionalID         string        // transactional.id; empty = not transactional
+	transactionTimeout      time.Duration // transaction.timeout.ms
 
 	set   map[string]bool   // canonical names of the properties the user set explicitly
 	setAs map[string]string // canonical name -> the key the user wrote (the name or an alias)
@@ -308,6 +319,20 @@ func (c *config) validate() error {
 		}
 	}
 
+	if c.transactionalID != "" {
+		if !c.snd.Idempotent {
+			if c.set["enable.idempotence"] {
+				return newError(ErrInvalidArg, "`transactional.id` requires `enable.idempotence=true`")
+			}
+			c.snd.Idempotent = true
+		}
+		// At least one request must fit in a transaction's lifetime.
+		if !c.set["socket.timeout.ms"] {
+			c.snd.Broker.RequestTimeout = max(c.transactionTimeout-100*time.Millisecond, 900*time.Millisecond)
+		} else if c.snd.Broker.RequestTimeout > c.transactionTimeout+100*time.Millisecond {
+			return newError(ErrInvalidArg, "`socket.timeout.ms` must be set <= `transaction.timeout.ms` + 100")
+		}
+	}
 	if c.snd.Idempotent {
 		if !c.set["max.in.flight.requests.per.connection"] {
 			c.snd.MaxInFlight = min(c.snd.MaxInFlight, 5)
@@ -355,6 +380,19 @@ func (c *config) validate() error {
 			c.snd.Acks = -1
 		} else if c.snd.Acks != -1 {
 			return newError(ErrInvalidArg, "`acks` must be set to `all` when `enable.idempotence` is true")
+		}
+	}
+	// librdkafka bounds the message timeout by the transaction timeout
+	// after the linger rule above (in its topic configuration), so an
+	// explicit linger is checked again against the bounded timeout.
+	if c.transactionalID != "" {
+		if !c.set["delivery.timeout.ms"] {
+			c.snd.MessageTimeout = c.transactionTimeout
+		} else if c.snd.MessageTimeout > c.transactionTimeout {
+			return newError(ErrInvalidArg, "`message.timeout.ms` must be set <= `transaction.timeout.ms`")
+		}
+		if c.snd.MessageTimeout != 0 && c.snd.MessageTimeout <= c.linger && c.set["linger.ms"] {
+			return newError(ErrInvalidArg, "`message.timeout.ms` must be greater than `linger.ms`")
 		}
 	}
 	return nil

@@ -130,6 +130,8 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 		},
 		statisticsInterval: 0,
 		queuingStrategy:    "fifo",
+		transactionalID:    "",
+		transactionTimeout: 60000 * time.Millisecond,
 		set:                map[string]bool{"bootstrap.servers": true},
 		setAs:              map[string]string{"bootstrap.servers": "bootstrap.servers"},
 	}
@@ -580,8 +582,6 @@ func TestConfigUnknownAndUnsupported(t *testing.T) {
 			ErrInvalidArg, `No such configuration property: "Linger.ms"`},
 		{"Java's partitioner.availability.timeout.ms is unknown, as in librdkafka", withBroker("partitioner.availability.timeout.ms", 1000),
 			ErrInvalidArg, `No such configuration property: "partitioner.availability.timeout.ms"`},
-		{"transactional.id is not implemented", withBroker("transactional.id", "t"),
-			ErrNotImplemented, `Configuration property "transactional.id" is not supported by kprod yet: transactions are not implemented`},
 		{"Kerberos properties are not implemented", withBroker("sasl.kerberos.service.name", "kafka"),
 			ErrNotImplemented, `Configuration property "sasl.kerberos.service.name" is not supported by kprod yet: GSSAPI (Kerberos) is not implemented`},
 		{"the jwt-bearer grant is not implemented", withBroker("sasl.oauthbearer.grant.type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),

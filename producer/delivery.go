@@ -79,6 +79,9 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 	if p.hooks.delivery != nil {
 		p.deliveries(ms)
 	}
+	if failed && p.txn != nil {
+		p.txn.messageFailed(len(ms)) // before the reports count out, so a commit's flush sees it
+	}
 	quiet := !p.cfg.goDeliveryReports || (!failed && p.cfg.deliveryReportOnlyError)
 	n := len(ms)
 	toPoll := ms[:0]             // filtered in place: it never overtakes the range below

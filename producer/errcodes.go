@@ -182,6 +182,7 @@ const (
 	ErrStaleMemberEpoch                   ErrorCode = 113 // the member epoch is stale
 	ErrUnknownSubscriptionID              ErrorCode = 117 // the telemetry subscription id is unknown or outdated
 	ErrTelemetryTooLarge                  ErrorCode = 118 // the telemetry push is larger than the broker accepts
+	ErrTransactionAbortable               ErrorCode = 120 // the transaction cannot complete and must be aborted (KIP-890)
 	ErrRebootstrapRequired                ErrorCode = 129 // the client's metadata is stale and it must re-bootstrap
 )
 
@@ -368,6 +369,7 @@ var errCodeTable = [...]errCodeInfo{
 	{ErrStaleMemberEpoch, "STALE_MEMBER_EPOCH", "Broker: The member epoch is stale"},
 	{ErrUnknownSubscriptionID, "UNKNOWN_SUBSCRIPTION_ID", "Broker: Client sent a push telemetry request with an invalid or outdated subscription ID"},
 	{ErrTelemetryTooLarge, "TELEMETRY_TOO_LARGE", "Broker: Client sent a push telemetry request larger than the maximum size the broker will accept"},
+	{ErrTransactionAbortable, "TRANSACTION_ABORTABLE", "Broker: Transaction cannot complete and must be aborted"},
 	{ErrRebootstrapRequired, "REBOOTSTRAP_REQUIRED", "Broker: Client metadata is stale, client should rebootstrap to obtain new metadata"},
 }
 

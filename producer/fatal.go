@@ -21,6 +21,9 @@ func (h senderResults) Fatal(code errcode.Code, detail string) {
 		return
 	}
 	p.log.Logf(logx.Err, "FATAL", "Fatal error: %s: %s", errorCode(code).Name(), detail)
+	if p.txn != nil {
+		p.txn.onFatal(cause)
+	}
 	ev := wrapError(ErrFatal, cause, "fatal error: %s: %s", errorCode(code).Name(), detail)
 	ev.fatal = true
 	p.reports.push(ev)

@@ -44,6 +44,9 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 	if f := p.fatalErr.Load(); f != nil {
 		return wrapError(ErrFatal, *f, "Produce to topic %q: producer has raised a fatal error: %v", m.Topic, f.msg)
 	}
+	if p.txn != nil && !p.txn.mayProduce.Load() {
+		return p.txn.produceErr(m.Topic)
+	}
 	if m.Partition < PartitionAny {
 		return newError(ErrUnknownPartition, "Produce to topic %q: invalid partition %d", m.Topic, m.Partition)
 	}

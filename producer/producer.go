@@ -162,10 +162,17 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	scfg.Broker.Failed = p.connFailures.report
 	p.route = route.New(broker.NewConnector(scfg.Broker), cfg.bootstrapServers)
 	scfg.Router = p.route
+	if cfg.transactionalID != "" {
+		p.txn = newTxnManager(p)
+		scfg.TransactionalID, scfg.Txn = cfg.transactionalID, p.txn
+	}
 	p.snd = sender.New(scfg, senderResults{p}, p.clock, &p.acc)
 	p.meta = newMetaLoop(p, p.route)
 	if p.oauth != nil {
 		p.oauth.start() // a connection waits for the first token within its setup timeout
+	}
+	if p.txn != nil {
+		p.txn.start()
 	}
 	p.wg.Add(1)
 	go p.housekeeping()
@@ -176,6 +183,9 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	p.log.Debugf(logx.Generic, "INIT", "kprod %s %s initialized (debug %s, log_level %d)", Version, logOut.name, logx.ParseContexts(cfg.debug), cfg.logLevel)
 	return p, nil
 }
+
+// closeAbortWait bounds the abort of a transaction left open at Close.
+const closeAbortWait = 5 * time.Second
 
 // openMargin is how long past linger.ms a batch waiting to be sent keeps
 // taking records, so that a message times out at most linger.ms plus this
@@ -223,6 +233,10 @@ func (p *Producer) Flush(timeout time.Duration) int { return p.flushTimeout(time
 // never sent, PossiblyPersisted if it was), on its deliveryChan or from
 // Poll, which keeps handing out queued reports after Close.
 //
+// A transactional producer with a transaction open aborts it first, waiting
+// at most 5 s; what it cannot abort in that time the coordinator aborts
+// when transaction.timeout.ms passes.
+//
 // Close waits for every goroutine the producer started, including the one
 // that sends to deliveryChans: keep receiving from them until Close returns.
 // Calling Close more than once is safe.
@@ -231,6 +245,10 @@ func (p *Producer) Close() {
 		return
 	}
 	p.log.Debugf(logx.Generic, "DESTROY", "Terminating instance (%d messages without a report)", p.Len())
+	if p.txn != nil {
+		p.txn.closeAbort(closeAbortWait) // while the sender still runs
+		p.txn.close()
+	}
 	close(p.stopHK)
 	p.wg.Wait()
 	p.now.close()

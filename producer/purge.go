@@ -35,13 +35,19 @@ func (p *Producer) Purge(flags int) error {
 			flags&PurgeQueue != 0, flags&PurgeInFlight != 0, p.acct.unreported())
 	}
 	if flags&PurgeQueue != 0 {
-		p.snd.PurgeQueued()
-		for _, t := range *p.topics.Load() {
-			t.failUnassigned(p, ErrPurgeQueue, "purged from the queue")
-		}
+		p.purgeQueued("purged from the queue")
 	}
 	if flags&PurgeInFlight != 0 {
 		p.snd.PurgeInflight()
 	}
 	return nil
+}
+
+// purgeQueued fails every message not yet sent with ErrPurgeQueue: the
+// partition queues and the messages waiting for their topic's metadata.
+func (p *Producer) purgeQueued(detail string) {
+	p.snd.PurgeQueued()
+	for _, t := range *p.topics.Load() {
+		t.failUnassigned(p, ErrPurgeQueue, detail)
+	}
 }

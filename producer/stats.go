@@ -168,7 +168,7 @@ type PartitionStats struct {
 type EOSStats struct {
 	IdempState    string `json:"idemp_state"`    // librdkafka's idempotence state name
 	IdempStateAge int64  `json:"idemp_stateage"` // ms, to the emit interval
-	TxnState      string `json:"txn_state"`      // "Init": kprod has no transactions
+	TxnState      string `json:"txn_state"`      // the transaction state machine's state (librdkafka's names); "Init" when not transactional
 	TxnStateAge   int64  `json:"txn_stateage"`   // ms
 	TxnMayEnq     bool   `json:"txn_may_enq"`
 	ProducerID    int64  `json:"producer_id"`

@@ -201,9 +201,14 @@ func (e *statsEmitter) eos(p *Producer, now time.Time) *EOSStats {
 		e.epochCnt++
 		e.pid, e.epoch = pid, epoch
 	}
-	return &EOSStats{IdempState: state.String(), IdempStateAge: now.Sub(e.stateAt).Milliseconds(),
+	eos := &EOSStats{IdempState: state.String(), IdempStateAge: now.Sub(e.stateAt).Milliseconds(),
 		TxnState: "Init", TxnStateAge: now.Sub(e.created).Milliseconds(),
 		ProducerID: pid, ProducerEpoch: epoch, EpochCnt: e.epochCnt}
+	if p.txn != nil {
+		ts, age := p.txn.State()
+		eos.TxnState, eos.TxnStateAge, eos.TxnMayEnq = ts.String(), age.Milliseconds(), p.txn.mayProduce.Load()
+	}
+	return eos
 }
 
 // brokerStats turns the collector's figures into librdkafka's.

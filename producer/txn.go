@@ -61,6 +61,13 @@ var errNotTransactional = newError(ErrNotConfigured, "the producer is not transa
 // transaction.timeout.ms, as librdkafka does. An error with IsRetriable
 // (such as a timeout) may be retried by calling InitTransactions again,
 // which resumes where the last call stopped; any other error is fatal.
+//
+// InitTransactions also asks the coordinator whether the cluster runs
+// KIP-890's transactions v2 (the finalized feature transaction.version at
+// 2 or more); if so, partitions join a transaction with their first
+// Produce request and each transaction's end bumps the epoch, saving a
+// round trip per partition and transaction. Otherwise kprod speaks the v1
+// protocol (AddPartitionsToTxn), as librdkafka always does.
 func (p *Producer) InitTransactions(ctx context.Context) error {
 	if p.txn == nil {
 		return errNotTransactional
@@ -85,8 +92,12 @@ func (p *Producer) BeginTransaction() error {
 // membership (KIP-447). Offsets below 0 are left out; with none left the
 // call does nothing.
 //
-// An error with TxnRequiresAbort means the transaction must be aborted;
-// with IsRetriable, the call may be retried; IsFatal ends the producer.
+// The call takes at most transaction.timeout.ms, whatever ctx allows. An
+// error with TxnRequiresAbort means the transaction must be aborted; with
+// IsRetriable, the call may be made again; IsFatal ends the producer.
+// Under the v1 protocol it sends AddOffsetsToTxn to the transaction
+// coordinator, then TxnOffsetCommit to the group's coordinator; under
+// KIP-890's transactions v2, TxnOffsetCommit alone.
 func (p *Producer) SendOffsetsToTransaction(ctx context.Context, offsets []TopicPartition, consumerMetadata *ConsumerGroupMetadata) error {
 	if p.txn == nil {
 		return errNotTransactional
@@ -102,10 +113,12 @@ func (p *Producer) SendOffsetsToTransaction(ctx context.Context, offsets []Topic
 // the error has TxnRequiresAbort, and the application calls
 // AbortTransaction.
 //
-// When ctx has no deadline, the call is bounded by transaction.timeout.ms.
-// A retriable error (such as a timeout) leaves the commit under way:
-// calling CommitTransaction again resumes and completes it. A fatal error
-// ends the producer.
+// The call waits as long as ctx allows (for ever without a deadline, as
+// librdkafka's infinite timeout). When ctx ends first, the error is
+// retriable (IsRetriable, IsTimeout) and the commit goes on: calling
+// CommitTransaction again resumes it and returns its outcome. A fatal
+// error (IsFatal; ErrFenced when a newer producer took the
+// transactional.id) ends the producer.
 func (p *Producer) CommitTransaction(ctx context.Context) error {
 	if p.txn == nil {
 		return errNotTransactional
@@ -119,9 +132,11 @@ func (p *Producer) CommitTransaction(ctx context.Context) error {
 // read_committed consumers never see what the transaction wrote. It is
 // how a transaction in an abortable error state is left.
 //
-// When ctx has no deadline, the call is bounded by transaction.timeout.ms.
-// A retriable error leaves the abort under way: call AbortTransaction
-// again to complete it.
+// The call waits as long as ctx allows. When ctx ends first, the error is
+// retriable and the abort goes on: call AbortTransaction again to complete
+// it. If the transaction failed in a way that lost the broker's view of
+// the producer's sequences, the abort also bumps the producer's epoch
+// (KIP-360) before it returns.
 func (p *Producer) AbortTransaction(ctx context.Context) error {
 	if p.txn == nil {
 		return errNotTransactional

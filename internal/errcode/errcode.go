@@ -75,6 +75,18 @@ const (
 	ThrottlingQuotaExceeded            Code = 89
 	ProducerFenced                     Code = 90
 	UnknownTopicID                     Code = 100
+	// Transactions and consumer groups.
+	IllegalGeneration           Code = 22
+	UnknownMemberID             Code = 25
+	RebalanceInProgress         Code = 27
+	GroupAuthorizationFailed    Code = 30
+	UnsupportedForMessageFormat Code = 43
+	InvalidTxnState             Code = 48
+	InvalidProducerIDMapping    Code = 49
+	ConcurrentTransactions      Code = 51
+	OperationNotAttempted       Code = 55
+	FencedInstanceID            Code = 82
+	TransactionAbortable        Code = 120 // KIP-890: the transaction must be aborted
 )
 
 // Name returns librdkafka's name for the code (rd_kafka_err2name), such

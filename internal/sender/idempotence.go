@@ -62,6 +62,9 @@ func (sk *Sink) ensurePID(now int64) (bool, int64) {
 	if _, _, _, ok := sk.s.pid.current(); ok {
 		return true, -1
 	}
+	if sk.s.transactional() {
+		return false, -1 // the transaction manager asks for the id, and wakes every sink with it
+	}
 	if sk.s.pid.startRequest(now) {
 		sk.s.requestPID()
 		return false, -1
@@ -78,7 +81,15 @@ func (sk *Sink) ensurePID(now int64) (bool, int64) {
 // idempotent request in flight has settled, then the epoch goes up by one
 // and every partition's sequences restart at 0, so the broker accepts the
 // batches that follow a gap.
+//
+// A transactional producer cannot bump its epoch alone: the transaction
+// must be aborted first, and the manager bumps the epoch with the
+// coordinator (Txn.Abortable).
 func (s *Sender) bump(why string) {
+	if s.transactional() {
+		s.cfg.Txn.Abortable(errcode.OutOfOrderSequenceNumber, why, true)
+		return
+	}
 	started := s.pid.beginBump(why)
 	if started {
 		s.cfg.Log.Debugf(logx.EOS, "IDEMPSTATE", "Idempotent producer state change to %s: bumping the epoch (%s)", StateDrainBump, why)

@@ -62,6 +62,9 @@ type request struct {
 // time the next batch will be ready when nothing is ready now.
 func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing bool) (*request, int64) {
 	version := min(conn.MaxVersion(kmsg.Produce.Int16()), broker.MaxProduceVersion)
+	if v := int16(sk.s.maxProduce.Load()); v > 0 {
+		version = min(conn.MaxVersion(kmsg.Produce.Int16()), v)
+	}
 	idem := sk.s.cfg.Idempotent
 	var pid int64 = wire.NoProducerID
 	epoch := wire.NoProducerEpoch
@@ -116,6 +119,9 @@ func (sk *Sink) build(conn *broker.Conn, parts []*Partition, now int64, flushing
 				r.req.Version = version
 				r.req.Acks = sk.s.cfg.Acks
 				r.req.TimeoutMillis = int32(sk.s.cfg.RequestTimeout.Milliseconds())
+				if sk.s.transactional() {
+					r.req.TransactionID = &sk.s.cfg.TransactionalID
+				}
 			}
 			seq := wire.NoSequence
 			if idem {
@@ -149,6 +155,9 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 			sk.s.complete(p, b, Outcome{Code: errcode.UnsupportedFeature, BaseOffset: -1, LogAppendTime: -1, Status: statusOf(b), Detail: detail})
 		}
 		return nil, -1
+	}
+	if g := sk.s.cfg.Txn; g != nil && p.Queue.ReadyAt(true) >= 0 && !g.Sendable(p) {
+		return nil, -1 // woken when the partition is in the transaction
 	}
 	if sk.s.cfg.Idempotent {
 		limit := 1 // a broker that does not check sequences cannot then write a retry after later batches
@@ -215,8 +224,12 @@ func (s *Sender) prepare(b *accumulator.Batch, sc *prepScratch, version int16, p
 		}
 	}
 	n := int32(b.Records())
+	attrs := b.Attrs
+	if s.transactional() {
+		attrs |= wire.AttrTransactional
+	}
 	wire.PutBatchHeader(b.Wire, &wire.BatchHeader{
-		Attributes:      b.Attrs,
+		Attributes:      attrs,
 		LastOffsetDelta: n - 1,
 		BaseTimestamp:   b.BaseTimestamp,
 		MaxTimestamp:    b.MaxTimestamp,

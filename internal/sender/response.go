@@ -109,6 +109,21 @@ func (s *Sender) settle(t *inflight, now int64, rp *kmsg.ProduceResponseTopicPar
 // producer's sequences (librdkafka's rd_kafka_handle_idempotent_Produce_error)
 // and reports whether it did.
 func (s *Sender) settleIdempotent(t *inflight, now int64, code errcode.Code, detail string) bool {
+	if s.transactional() {
+		switch code {
+		case errcode.InvalidProducerEpoch, errcode.ProducerFenced: // another instance took the transactional id
+			s.raiseFatal(errcode.Fenced, detail+": the producer was fenced by a newer instance with the same transactional.id")
+			s.fail(t, code, detail, errcode.NotPersisted)
+			return true
+		case errcode.ConcurrentTransactions: // KIP-890: the previous transaction's markers are still being written
+			s.retry(t, now, code, detail, true, errcode.NotPersisted, false)
+			return true
+		case errcode.UnknownProducerID, errcode.InvalidProducerIDMapping: // the broker lost the producer's state
+			s.fail(t, code, detail, errcode.NotPersisted)
+			s.cfg.Txn.Abortable(code, detail, true)
+			return true
+		}
+	}
 	b := t.b
 	pos, resends, current := t.p.position(b)
 	draining := s.pid.State() == StateDrainBump
@@ -243,6 +258,10 @@ func (s *Sender) requeue(t *inflight) {
 	s.landed(t)
 	if s.fatalReported.Load() {
 		s.FailQueued(t.p, errcode.PurgeQueue, "purged after a fatal error")
+		return
+	}
+	if s.transactional() && s.cfg.Txn.Aborting() {
+		s.FailQueued(t.p, errcode.PurgeQueue, "purged: the transaction is being aborted")
 		return
 	}
 	t.p.Wake()

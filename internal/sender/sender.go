@@ -41,6 +41,12 @@ type Config struct {
 	// MaxInFlight batches in flight once the broker has shown it holds the
 	// producer's state (WithPartitionPipelining); otherwise one.
 	PipelinePartitions bool
+	// TransactionalID makes the producer transactional, with Txn: Produce
+	// requests carry it, batches are marked transactional, the producer id
+	// comes from the transaction manager (Sender.SetProducerID), and Txn
+	// decides which partitions may send. Both or neither are set.
+	TransactionalID string
+	Txn             TxnGate
 
 	// Router sends the control requests (InitProducerId) on connections
 	// apart from the produce connections; required when Idempotent. Broker.Observer, when set, also
@@ -100,6 +106,11 @@ type Partition struct {
 	// in failure (failed, expired, purged), so that the statistics' msgs
 	// (every message produced to the partition) only grows.
 	failedMsgs atomic.Int64
+
+	// TxnSerial is the number of the transaction the partition was last
+	// added to (AddPartitionsToTxn); written by the transaction manager,
+	// read by the sink through TxnGate.Sendable.
+	TxnSerial atomic.Uint64
 }
 
 // PartitionStats is what the sender can say of a partition for
@@ -183,6 +194,7 @@ type Sender struct {
 	pid          pidState      // producer id state machine (idempotent producers)
 	idemInflight atomic.Int64  // idempotent batches sent and not yet settled, all partitions
 	ratio        atomic.Uint32 // the last batch's compressed size per 1024 bytes, to size the next output
+	maxProduce   atomic.Int32  // the highest Produce version to send; 0 means broker.MaxProduceVersion
 
 	parts atomic.Pointer[[]*Partition] // every partition AddPartitions made, copy-on-write under mu
 

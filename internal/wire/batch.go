@@ -8,6 +8,9 @@ import (
 // AttrCodecMask selects the compression codec in a batch's attributes.
 const AttrCodecMask int16 = 0x07
 
+// AttrTransactional marks a batch written inside a transaction.
+const AttrTransactional int16 = 0x10
+
 // BatchHeaderLen is the size of a v2 record batch header; records follow it.
 const BatchHeaderLen = 61
 
@@ -24,7 +27,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // BatchHeader holds the fields of a v2 record batch header that the producer
 // chooses. BaseOffset, Length, Magic and CRC are derived.
 type BatchHeader struct {
-	Attributes      int16 // the compression codec in bits 0-2 (AttrCodecMask); kprod sets no other bit
+	Attributes      int16 // the compression codec in bits 0-2 (AttrCodecMask), and AttrTransactional
 	LastOffsetDelta int32
 	BaseTimestamp   int64 // milliseconds since the epoch
 	MaxTimestamp    int64
