@@ -188,7 +188,7 @@ func (f *txnFixture) run(t testing.TB, init bool, target txnCall, at func(call f
 		return false, nil
 	}
 	require.NoError(t, f.p.BeginTransaction())
-	ms := produceTxn(t, f.p, fmt.Sprintf("txn%d", f.txns), txnMessages, nil)
+	ms := f.produce(t, fmt.Sprintf("txn%d", f.txns))
 	if !do(callSendOffsets) || !do(callCommit) {
 		return false, ms
 	}
@@ -196,6 +196,25 @@ func (f *txnFixture) run(t testing.TB, init bool, target txnCall, at func(call f
 	f.committed = append(f.committed, ms...)
 	f.offset = offset
 	return true, ms
+}
+
+// produce produces txnMessages messages as produceTxn does, but stops at
+// the first refusal, which must be ErrState with TxnRequiresAbort: an
+// answer that makes the transaction abortable can come while it produces.
+// It returns the messages accepted.
+func (f *txnFixture) produce(t testing.TB, label string) []*producer.Message {
+	t.Helper()
+	ms := make([]*producer.Message, 0, txnMessages)
+	for i, tg := range txnTargets {
+		m := &producer.Message{Topic: tg.topic, Partition: tg.partition, Key: keyFor(i),
+			Value: []byte(fmt.Sprintf("%s-%d", label, i)), Opaque: label}
+		if err := f.p.Produce(m, nil); err != nil {
+			requireTxnError(t, err, producer.ErrState, false, true, false)
+			break
+		}
+		ms = append(ms, m)
+	}
+	return ms
 }
 
 // commitOne runs a transaction that must commit.
