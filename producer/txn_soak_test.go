@@ -52,7 +52,8 @@ func TestTxnSoakHalfAbortedWithFaults(t *testing.T) {
 		t.Logf("seed %d (replay with KPROD_SOAK_SEED), %d transactions", seed, txns)
 		rng := rand.New(rand.NewPCG(seed, 17))
 		c := newTxnCluster(t, proto)
-		f := newTxnFixture(t, c, producer.ConfigMap{"batch.num.messages": 5}) // several batches per partition
+		// Several batches per partition; a lost response costs 1 s.
+		f := newTxnFixture(t, c, producer.ConfigMap{"batch.num.messages": 5, "socket.timeout.ms": 1000})
 		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)))
 
 		// Faults that librdkafka rides out without failing the
@@ -82,6 +83,7 @@ func TestTxnSoakHalfAbortedWithFaults(t *testing.T) {
 				c.Fault(reqAddOffsets.fault(f, kerr.NotCoordinator, 1))
 			}},
 			{name: "leaders moved", inject: c.ShufflePartitionLeaders},
+			{name: "a Produce response lost (socket.timeout.ms)", inject: func() { interceptFirst(t, c, reqProduce, f, true) }},
 		}
 		faults = slices.DeleteFunc(faults, func(sf soakFault) bool { return sf.v1Only && proto.v2 })
 
