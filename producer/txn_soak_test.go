@@ -122,6 +122,7 @@ func TestTxnSoakHalfAbortedWithFaults(t *testing.T) {
 			if rng.IntN(8) == 0 { // a commit whose EndTxn answer comes after the call gave up
 				lateCommits++
 				taken, release := interceptFirst(t, c, reqEndTxn, f, false)
+				require.Zero(t, f.p.Flush(15*time.Second), "txn %d: flush", i) // so that the 500 ms are EndTxn's alone
 				err := f.p.CommitTransaction(testCtx(t, 500*time.Millisecond))
 				select {
 				case <-taken:
