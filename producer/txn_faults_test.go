@@ -360,6 +360,7 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 		code   producer.ErrorCode // what the call returns
 		fatal  bool               // else the transaction must be aborted
 		v1Only bool
+		bumps  bool // the abort bumps the epoch (KIP-360): checked under v1, where nothing else bumps it
 	}{
 		{name: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED on FindCoordinator is fatal", rq: reqFindTxnCoordinator,
 			err: kerr.TransactionalIDAuthorizationFailed, code: producer.ErrTransactionalIDAuthorizationFailed, fatal: true},
@@ -388,7 +389,7 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 		{name: "a delivery failed with INVALID_RECORD requires an abort", rq: reqProduce,
 			err: kerr.InvalidRecord, code: producer.ErrInvalidRecord},
 		{name: "UNKNOWN_PRODUCER_ID on Produce requires an abort", rq: reqProduce,
-			err: kerr.UnknownProducerID, code: producer.ErrUnknownProducerID},
+			err: kerr.UnknownProducerID, code: producer.ErrUnknownProducerID, bumps: true},
 		{name: "INVALID_PRODUCER_EPOCH on Produce is fatal _FENCED", rq: reqProduce,
 			err: kerr.InvalidProducerEpoch, code: producer.ErrFenced, fatal: true},
 	}
@@ -424,6 +425,13 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 					f.abort(t, ms)
 					f.commitOne(t, false) // the producer goes on
 					f.verify(t)
+					if tc.bumps && !proto.v2 {
+						epochs := map[string]int16{}
+						for _, r := range readLog(t, c, true, len(f.committed)) {
+							epochs[string(r.Value[:4])] = r.ProducerEpoch
+						}
+						require.Greater(t, epochs["txn3"], epochs["txn1"], "the epoch after the abort, epochs %v", epochs)
+					}
 					return
 				}
 				requireTxnError(t, callErr, tc.code, true, false, false)
@@ -442,5 +450,75 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 				requireLogHolds(t, readCommittedUntil(t, c, sentinels), append(slices.Clone(f.committed), sentinels...))
 			})
 		}
+	})
+}
+
+// holdAll makes kfake hold every request of rq for f until release is
+// called (or the test ends); held counts those it held.
+func holdAll(t testing.TB, c *kfake.Cluster, rq txnRequest, f *txnFixture) (held func() int, release func()) {
+	var n atomic.Int32
+	released := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release)
+	c.ControlKey(rq.key.Int16(), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		select {
+		case <-released:
+			return nil, nil, false
+		default:
+		}
+		if rq.is(r, f) {
+			n.Add(1)
+			c.SleepControl(func() { <-released })
+		}
+		return nil, nil, false
+	})
+	return func() int { return int(n.Load()) }, release
+}
+
+func TestTxnInitTransactionsWithoutADeadlineIsBoundedByTwiceTheTransactionTimeout(t *testing.T) {
+	const txnTimeout = 1000 * time.Millisecond
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		f := newTxnFixture(t, c, producer.ConfigMap{"transaction.timeout.ms": int(txnTimeout.Milliseconds()), "socket.timeout.ms": 500})
+		held, release := holdAll(t, c, reqFindTxnCoordinator, f)
+		start := time.Now()
+		err := f.p.InitTransactions(context.Background())
+		took := time.Since(start)
+		pe := requireTxnError(t, err, producer.ErrTimedOut, false, false, true)
+		require.True(t, pe.IsTimeout())
+		require.Positive(t, held(), "FindCoordinator requests held")
+		require.GreaterOrEqual(t, took, 2*txnTimeout-100*time.Millisecond, "InitTransactions returned before 2 × transaction.timeout.ms")
+		require.Less(t, took, 2*txnTimeout+3*time.Second, "InitTransactions without a deadline outlived 2 × transaction.timeout.ms")
+		release()
+		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)), "InitTransactions called again")
+		f.commitOne(t, false)
+		f.verify(t)
+	})
+}
+
+func TestTxnAnAbortThatTimedOutCompletesWhenCalledAgain(t *testing.T) {
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		f := newTxnFixture(t, c, nil)
+		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)))
+		require.NoError(t, f.p.BeginTransaction())
+		ms := f.produce(t, "aborted")
+		require.Zero(t, f.p.Flush(15*time.Second))
+		requireDelivered(t, f.p, len(ms))
+		taken, release := interceptFirst(t, c, reqEndTxn, f, false)
+		err := f.p.AbortTransaction(testCtx(t, 500*time.Millisecond))
+		select {
+		case <-taken:
+		default:
+			t.Fatalf("AbortTransaction returned %v before sending EndTxn", err)
+		}
+		pe := requireTxnError(t, err, producer.ErrTimedOut, false, false, true)
+		require.True(t, pe.IsTimeout())
+		release()
+		require.NoError(t, f.p.AbortTransaction(testCtx(t, 15*time.Second)), "AbortTransaction called again")
+		f.commitOne(t, false)
+		f.verify(t)
+		requireLogHolds(t, readLog(t, c, false, len(ms)+len(f.committed)), append(slices.Clone(ms), f.committed...))
 	})
 }
