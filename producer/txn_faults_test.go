@@ -522,3 +522,21 @@ func TestTxnAnAbortThatTimedOutCompletesWhenCalledAgain(t *testing.T) {
 		requireLogHolds(t, readLog(t, c, false, len(ms)+len(f.committed)), append(slices.Clone(ms), f.committed...))
 	})
 }
+
+func TestTxnInitProducerIdRetriesEveryAnswerButTheFatalOnes(t *testing.T) {
+	// librdkafka (rd_kafka_idemp_request_pid_failed) makes only
+	// INVALID_TRANSACTION_TIMEOUT, the authorization failures and fencing
+	// fatal; every other InitProducerId error is retried.
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		for _, code := range []*kerr.Error{kerr.InvalidTxnState, kerr.UnknownProducerID, kerr.InvalidProducerIDMapping, kerr.UnknownServerError} {
+			t.Run(code.Message+" once is retried", func(t *testing.T) {
+				c := newTxnCluster(t, proto)
+				f := newTxnFixture(t, c, nil)
+				h := c.Fault(reqInitProducerID.fault(f, code, 1))
+				f.commitOne(t, true)
+				require.Equal(t, 1, h.Hits(), "faulted answers given")
+				f.verify(t)
+			})
+		}
+	})
+}
