@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -538,5 +539,64 @@ func TestTxnInitProducerIdRetriesEveryAnswerButTheFatalOnes(t *testing.T) {
 				f.verify(t)
 			})
 		}
+	})
+}
+
+func TestTxnOffsetsOfAGroupMemberAreRefusedOnceItsGenerationIsGone(t *testing.T) {
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		f := newTxnFixture(t, c, nil)
+		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)))
+
+		// A live member of the group (the classic protocol), as a
+		// consume-transform-produce application has.
+		member, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumerGroup(f.group),
+			kgo.ConsumeTopics(ledgerTopic), kgo.FetchMaxWait(100*time.Millisecond), kgo.DisableAutoCommit())
+		require.NoError(t, err)
+		t.Cleanup(member.Close)
+		var memberID string
+		var generation int32
+		waitFor(t, 15*time.Second, "the consumer to join its group", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			member.PollFetches(ctx)
+			memberID, generation = member.GroupMetadata()
+			return generation > 0
+		})
+		send := func(meta *producer.ConsumerGroupMetadata, offset int64) error {
+			return f.p.SendOffsetsToTransaction(testCtx(t, 15*time.Second),
+				[]producer.TopicPartition{{Topic: ledgerTopic, Partition: 1, Offset: offset}}, meta)
+		}
+
+		live, err := producer.NewConsumerGroupMetadata(f.group, generation, memberID, nil)
+		require.NoError(t, err)
+		require.NoError(t, f.p.BeginTransaction())
+		ms := f.produce(t, "live")
+		require.NoError(t, send(live, 7), "the live member's offsets")
+		require.NoError(t, f.p.CommitTransaction(testCtx(t, 15*time.Second)))
+		requireDelivered(t, f.p, len(ms))
+		require.Equal(t, map[txnTarget]groupOffset{{ledgerTopic, 1}: {7, ""}}, groupOffsets(t, c, f.group))
+
+		for _, tc := range []struct {
+			name string
+			meta func() (*producer.ConsumerGroupMetadata, error)
+			code producer.ErrorCode
+		}{
+			{"an older generation", func() (*producer.ConsumerGroupMetadata, error) {
+				return producer.NewConsumerGroupMetadata(f.group, generation-1, memberID, nil)
+			}, producer.ErrIllegalGeneration},
+			{"a member the group does not know", func() (*producer.ConsumerGroupMetadata, error) {
+				return producer.NewConsumerGroupMetadata(f.group, generation, "gone-member", nil)
+			}, producer.ErrUnknownMemberID},
+		} {
+			meta, err := tc.meta()
+			require.NoError(t, err)
+			require.NoError(t, f.p.BeginTransaction())
+			ms := f.produce(t, "stale")
+			requireTxnError(t, send(meta, 9), tc.code, false, true, false)
+			require.NoError(t, f.p.AbortTransaction(testCtx(t, 15*time.Second)), tc.name)
+			pollReports(t, f.p, len(ms), 15*time.Second)
+		}
+		require.Equal(t, map[txnTarget]groupOffset{{ledgerTopic, 1}: {7, ""}}, groupOffsets(t, c, f.group), "offsets after the refusals")
 	})
 }
