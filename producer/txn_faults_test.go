@@ -385,6 +385,8 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 			err: kerr.InvalidProducerEpoch, code: producer.ErrFenced, fatal: true},
 		{name: "PRODUCER_FENCED on EndTxn is fatal _FENCED", rq: reqEndTxn,
 			err: kerr.ProducerFenced, code: producer.ErrFenced, fatal: true},
+		{name: "UNKNOWN_SERVER_ERROR on EndTxn(commit) requires an abort", rq: reqEndTxn,
+			err: kerr.UnknownServerError, code: producer.ErrUnknown},
 		{name: "INVALID_TXN_STATE on EndTxn is fatal", rq: reqEndTxn,
 			err: kerr.InvalidTxnState, code: producer.ErrInvalidTxnState, fatal: true},
 		{name: "a delivery failed with INVALID_RECORD requires an abort", rq: reqProduce,
@@ -598,5 +600,35 @@ func TestTxnOffsetsOfAGroupMemberAreRefusedOnceItsGenerationIsGone(t *testing.T)
 			pollReports(t, f.p, len(ms), 15*time.Second)
 		}
 		require.Equal(t, map[txnTarget]groupOffset{{ledgerTopic, 1}: {7, ""}}, groupOffsets(t, c, f.group), "offsets after the refusals")
+	})
+}
+
+func TestTxnAnAbortTheCoordinatorRefusesEndsWithAnEpochBump(t *testing.T) {
+	// librdkafka (rd_kafka_txn_handle_EndTxn) fails such an abort with
+	// TxnRequiresAbort and the application aborts again. kprod instead
+	// bumps the epoch with InitProducerId (KIP-360), which makes the
+	// coordinator abort the transaction, and the abort succeeds: nothing
+	// aborted may then show at read_committed, and the next transaction
+	// writes with the new epoch.
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		f := newTxnFixture(t, c, nil)
+		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)))
+		require.NoError(t, f.p.BeginTransaction())
+		aborted := f.produce(t, "aborted")
+		require.Zero(t, f.p.Flush(15*time.Second))
+		requireDelivered(t, f.p, len(aborted))
+		seen := countRequests(c, reqInitProducerID, f)
+		h := c.Fault(reqEndTxn.fault(f, kerr.UnknownServerError, 1))
+		require.NoError(t, f.p.AbortTransaction(testCtx(t, 15*time.Second)))
+		require.Equal(t, 1, h.Hits(), "EndTxn(abort) refused")
+		require.Equal(t, 1, seen(), "InitProducerId requests: the epoch bump")
+		f.commitOne(t, false)
+		f.verify(t)
+		epochs := map[string]int16{}
+		for _, r := range readLog(t, c, false, len(aborted)+len(f.committed)) {
+			epochs[string(r.Value[:4])] = r.ProducerEpoch
+		}
+		require.Equal(t, epochs["abor"]+1, epochs["txn1"], "the epoch after the abort, epochs %v", epochs)
 	})
 }
