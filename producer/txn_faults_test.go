@@ -313,7 +313,7 @@ func TestTxnRetriableAnswersToTransactionalRequestsAreRetried(t *testing.T) {
 
 func TestTxnALateOrLostResponseTimesTheCallOutAndCallingAgainCompletes(t *testing.T) {
 	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
-		for _, rq := range txnRequests {
+		for _, rq := range append(slices.Clone(txnRequests), reqProduce) {
 			if rq.v1Only && proto.v2 {
 				continue
 			}
