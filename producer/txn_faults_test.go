@@ -632,3 +632,67 @@ func TestTxnAnAbortTheCoordinatorRefusesEndsWithAnEpochBump(t *testing.T) {
 		require.Equal(t, epochs["abor"]+1, epochs["txn1"], "the epoch after the abort, epochs %v", epochs)
 	})
 }
+
+func TestTxnACallMadeWhileAnotherIsUnderWayConflicts(t *testing.T) {
+	// librdkafka (rd_kafka_txn_curr_api_begin): while a call is under way,
+	// or timed out and may still be resumed, any other transactional call
+	// fails with the retriable _CONFLICT.
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		f := newTxnFixture(t, c, nil)
+		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)))
+		ctx := testCtx(t, 15*time.Second)
+		offsets := []producer.TopicPartition{{Topic: testTopic, Partition: 0, Offset: 100}}
+
+		require.NoError(t, f.p.BeginTransaction())
+		ms := f.produce(t, "txn1")
+		taken, release := interceptFirst(t, c, reqTxnOffsetCommit, f, false)
+		sent := make(chan error, 1)
+		go func() { sent <- f.p.SendOffsetsToTransaction(ctx, offsets, f.meta) }()
+		<-taken
+		requireTxnError(t, f.p.CommitTransaction(ctx), producer.ErrConflict, false, false, true)
+		requireTxnError(t, f.p.AbortTransaction(ctx), producer.ErrConflict, false, false, true)
+		release()
+		require.NoError(t, <-sent)
+
+		// A commit whose call timed out is still the call under way.
+		taken, release = interceptFirst(t, c, reqEndTxn, f, false)
+		requireTxnError(t, f.p.CommitTransaction(testCtx(t, 500*time.Millisecond)), producer.ErrTimedOut, false, false, true)
+		<-taken
+		requireTxnError(t, f.p.AbortTransaction(ctx), producer.ErrConflict, false, false, true)
+		requireTxnError(t, f.p.SendOffsetsToTransaction(ctx, offsets, f.meta), producer.ErrConflict, false, false, true)
+		requireTxnError(t, f.p.BeginTransaction(), producer.ErrConflict, false, false, true)
+		release()
+		require.NoError(t, f.p.CommitTransaction(ctx), "CommitTransaction called again")
+		requireDelivered(t, f.p, len(ms))
+		f.committed, f.offset = ms, 100
+		f.verify(t)
+	})
+}
+
+func TestTxnCloseWhileACommitWaitsForItsAnswerReturns(t *testing.T) {
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		f := newTxnFixture(t, c, nil)
+		require.NoError(t, f.p.InitTransactions(testCtx(t, 15*time.Second)))
+		require.NoError(t, f.p.BeginTransaction())
+		f.produce(t, "txn1")
+		taken, _ := interceptFirst(t, c, reqEndTxn, f, true) // never answered
+		committed := make(chan error, 1)
+		go func() { committed <- f.p.CommitTransaction(testCtx(t, 30*time.Second)) }()
+		<-taken
+		closed := make(chan struct{})
+		go func() { f.p.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(15 * time.Second):
+			t.Fatal("Close did not return while a commit waited for its EndTxn answer")
+		}
+		select {
+		case err := <-committed:
+			require.ErrorIs(t, err, producer.ErrDestroy, "the commit's outcome once the producer closed")
+		case <-time.After(5 * time.Second):
+			t.Fatal("CommitTransaction did not return after Close")
+		}
+	})
+}
