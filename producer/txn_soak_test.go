@@ -83,6 +83,7 @@ func TestTxnSoakHalfAbortedWithFaults(t *testing.T) {
 				c.Fault(reqAddOffsets.fault(f, kerr.NotCoordinator, 1))
 			}},
 			{name: "leaders moved", inject: c.ShufflePartitionLeaders},
+			{name: "coordinators moved", inject: c.RehashCoordinators},
 			{name: "a Produce response lost (socket.timeout.ms)", inject: func() { interceptFirst(t, c, reqProduce, f, true) }},
 		}
 		faults = slices.DeleteFunc(faults, func(sf soakFault) bool { return sf.v1Only && proto.v2 })
