@@ -371,3 +371,27 @@ func TestTxnCloseAbortsAnOpenTransaction(t *testing.T) {
 		requireLogHolds(t, readLog(t, c, false, len(ms)+len(sentinels)), append(slices.Clone(ms), sentinels...))
 	})
 }
+
+func TestTxnAnEmptyTransactionEndsWithoutTheCoordinator(t *testing.T) {
+	// librdkafka: "No partitions registered: not sending EndTxn".
+	forEachTxnProtocol(t, txnProtocols, func(t *testing.T, proto txnProtocol) {
+		c := newTxnCluster(t, proto)
+		p := newTxnProducer(t, c, txnConf(t, nil))
+		reqs := logRequests(c)
+		ctx := testCtx(t, 15*time.Second)
+		require.NoError(t, p.BeginTransaction())
+		require.NoError(t, p.CommitTransaction(ctx))
+		require.NoError(t, p.BeginTransaction())
+		require.NoError(t, p.AbortTransaction(ctx))
+		meta, err := producer.NewTestConsumerGroupMetadata("group-" + txnIDFor(t))
+		require.NoError(t, err)
+		require.NoError(t, p.BeginTransaction())
+		require.NoError(t, p.SendOffsetsToTransaction(ctx, []producer.TopicPartition{{Topic: testTopic, Partition: 0, Offset: -1}}, meta),
+			"offsets below 0 only: nothing to send")
+		require.NoError(t, p.CommitTransaction(ctx))
+		for _, k := range []kmsg.Key{kmsg.EndTxn, kmsg.AddPartitionsToTxn, kmsg.AddOffsetsToTxn, kmsg.TxnOffsetCommit, kmsg.Produce} {
+			require.Empty(t, reqs.of(k), "%s requests", kmsg.NameForKey(k.Int16()))
+		}
+		require.Equal(t, "Empty", describeTxn(t, c, txnIDFor(t)).state)
+	})
+}
