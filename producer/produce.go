@@ -71,6 +71,13 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 	if err := p.reserve(m); err != nil {
 		return err
 	}
+	if p.txn != nil && !p.txn.mayProduce.Load() {
+		// Checked again once the message counts as unreported: an abort or
+		// a commit that began after the first check either sees it here,
+		// or waits for it (and an abort purges it).
+		p.unreserve(m)
+		return p.txn.produceErr(m.Topic)
+	}
 	wallMs, now := p.now.now()
 	if m.Timestamp.IsZero() {
 		m.Timestamp = time.UnixMilli(wallMs)

@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,13 @@ type txnManager struct {
 	drFails  int    // messages of the current transaction whose delivery failed
 	pid      int64  // the producer id and epoch last installed
 	epoch    int16
+	// maybeTxn: an AddPartitionsToTxn or AddOffsetsToTxn was sent without
+	// a definite answer, so the coordinator may have started the
+	// transaction; its end is sent, and INVALID_TXN_STATE (nothing to end)
+	// is then no error.
+	maybeTxn  bool
+	addCancel context.CancelFunc // ends the adder's request when the transaction stops sending
+	closed    bool               // close has begun: every call fails with ErrDestroy
 }
 
 // newTxnManager returns the manager of a producer with transactional.id;
@@ -112,8 +120,16 @@ func (m *txnManager) start() {
 // manager's goroutines. The producer calls it in Close, before the sender
 // and the router close.
 func (m *txnManager) close() {
+	m.mu.Lock()
+	m.closed = true // no operation starts after this: wg.Add never races Wait
+	m.mu.Unlock()
 	m.cancel()
 	m.wg.Wait()
+}
+
+// closedCallErr is the error of a call made once Close has begun.
+func closedCallErr(call string) error {
+	return newError(ErrDestroy, "%s: the producer is closed", call)
 }
 
 // setState moves to next if the state machine allows it, updating what
@@ -136,6 +152,9 @@ func (m *txnManager) setState(next txn.State) bool {
 		m.sendSerial.Store(0)
 	}
 	m.aborting.Store(next == txn.BeginAbort || next == txn.AbortingTransaction)
+	if !next.MaySend() && m.addCancel != nil {
+		m.addCancel() // an AddPartitionsToTxn under way is no longer wanted
+	}
 	close(m.changed)
 	m.changed = make(chan struct{})
 	if next.MaySend() {
@@ -316,6 +335,9 @@ func (m *txnManager) waitOp(ctx context.Context, op *txnOp) error {
 	if op.err != nil {
 		return op.err
 	}
+	if m.fatalErr != nil {
+		return *m.fatalErr
+	}
 	switch m.state {
 	case txn.ReadyNotAcked, txn.CommitNotAcked, txn.AbortedNotAcked:
 		m.setState(txn.Ready)
@@ -354,8 +376,11 @@ func (m *txnManager) pendingOp(kind txnOpKind) (*txnOp, error) {
 	}
 	select {
 	case <-m.op.done:
-		if m.op.kind != kind { // its caller gave up waiting: its result is in the state now
-			m.op = nil
+		if m.op.kind != kind {
+			if m.op.err == nil { // it succeeded after its call gave up: that call must acknowledge it
+				return nil, conflictErr(opNames[kind], opNames[m.op.kind])
+			}
+			m.op = nil // it failed: the state says how
 			return nil, nil
 		}
 	default:
@@ -378,23 +403,43 @@ func withDefaultTimeout(ctx context.Context, d time.Duration) (context.Context, 
 func (m *txnManager) initTransactions(ctx context.Context) error {
 	ctx, cancel := withDefaultTimeout(ctx, 2*m.timeout)
 	defer cancel()
+	return m.run(ctx, opInit, txn.ReadyNotAcked, []txn.State{txn.Init}, txn.WaitPID, m.runInit)
+}
+
+// run is the common path of the calls that start an operation: a call
+// after Close or a fatal error fails; the operation of kind under way, or
+// ended with a result not yet returned, is waited for (a call that timed
+// out resumes); a result held in notAcked is acknowledged at once;
+// otherwise, from one of the states from, the state moves to begin and fn
+// starts.
+func (m *txnManager) run(ctx context.Context, kind txnOpKind, notAcked txn.State, from []txn.State, begin txn.State, fn func() error) error {
+	call := opNames[kind]
 	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return closedCallErr(call)
+	}
 	if m.fatalErr != nil {
 		defer m.mu.Unlock()
 		return *m.fatalErr
 	}
-	op, err := m.pendingOp(opInit)
+	op, err := m.pendingOp(kind)
 	if err != nil {
 		m.mu.Unlock()
 		return err
 	}
 	if op == nil {
-		if m.state != txn.Init {
+		switch {
+		case m.state == notAcked:
+			m.setState(txn.Ready)
+			m.mu.Unlock()
+			return nil
+		case !slices.Contains(from, m.state):
 			defer m.mu.Unlock()
-			return m.stateErr("InitTransactions")
+			return m.stateErr(call)
 		}
-		m.setState(txn.WaitPID)
-		op = m.startOp(opInit, m.runInit)
+		m.setState(begin)
+		op = m.startOp(kind, fn)
 	}
 	m.mu.Unlock()
 	return m.waitOp(ctx, op)
@@ -408,7 +453,9 @@ func (m *txnManager) runInit() error {
 	m.detectTV2()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.setState(txn.ReadyNotAcked)
+	if !m.setState(txn.ReadyNotAcked) {
+		return m.stateErr("InitTransactions")
+	}
 	return nil
 }
 
@@ -416,15 +463,29 @@ func (m *txnManager) runInit() error {
 func (m *txnManager) begin() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.closed {
+		return closedCallErr("BeginTransaction")
+	}
 	if m.fatalErr != nil {
 		return *m.fatalErr
 	}
-	if m.state != txn.Ready || m.op != nil {
+	if m.op != nil {
+		select {
+		case <-m.op.done:
+			if m.op.err == nil { // it succeeded after its call gave up: that call must acknowledge it
+				return conflictErr("BeginTransaction", opNames[m.op.kind])
+			}
+			m.op = nil
+		default:
+			return conflictErr("BeginTransaction", opNames[m.op.kind])
+		}
+	}
+	if m.state != txn.Ready {
 		return m.stateErr("BeginTransaction")
 	}
 	m.serial++
 	clear(m.pending)
-	m.inTxn, m.abortErr, m.drFails = false, nil, 0
+	m.inTxn, m.maybeTxn, m.abortErr, m.drFails = false, false, nil, 0
 	m.sentTV2.Store(false)
 	m.setState(txn.InTransaction)
 	return nil
@@ -432,26 +493,7 @@ func (m *txnManager) begin() error {
 
 // commit is CommitTransaction: see there.
 func (m *txnManager) commit(ctx context.Context) error {
-	m.mu.Lock()
-	if m.fatalErr != nil {
-		defer m.mu.Unlock()
-		return *m.fatalErr
-	}
-	op, err := m.pendingOp(opCommit)
-	if err != nil {
-		m.mu.Unlock()
-		return err
-	}
-	if op == nil {
-		if m.state != txn.InTransaction {
-			defer m.mu.Unlock()
-			return m.stateErr("CommitTransaction")
-		}
-		m.setState(txn.BeginCommit)
-		op = m.startOp(opCommit, m.runCommit)
-	}
-	m.mu.Unlock()
-	return m.waitOp(ctx, op)
+	return m.run(ctx, opCommit, txn.CommitNotAcked, []txn.State{txn.InTransaction}, txn.BeginCommit, m.runCommit)
 }
 
 // runCommit flushes the transaction's messages, then ends it with EndTxn.
@@ -470,17 +512,22 @@ func (m *txnManager) runCommit() error {
 		defer m.mu.Unlock()
 		return m.stateErr("CommitTransaction")
 	}
-	inTxn := m.inTxn || m.sentTV2.Load()
-	m.setState(txn.CommittingTransaction)
+	inTxn, maybe := m.inTxn || m.sentTV2.Load(), m.maybeTxn
+	if !m.setState(txn.CommittingTransaction) {
+		defer m.mu.Unlock()
+		return m.stateErr("CommitTransaction")
+	}
 	m.mu.Unlock()
-	if inTxn { // otherwise nothing was added: the coordinator has no transaction to end
-		if err := m.endTxn(true); err != nil {
+	if inTxn || maybe { // otherwise nothing was added: the coordinator has no transaction to end
+		if err := m.endTxn(true, !inTxn); err != nil {
 			return err
 		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.setState(txn.CommitNotAcked)
+	if !m.setState(txn.CommitNotAcked) {
+		return m.stateErr("CommitTransaction")
+	}
 	return nil
 }
 
@@ -525,26 +572,7 @@ func (m *txnManager) closedErr() error {
 
 // abort is AbortTransaction: see there.
 func (m *txnManager) abort(ctx context.Context) error {
-	m.mu.Lock()
-	if m.fatalErr != nil {
-		defer m.mu.Unlock()
-		return *m.fatalErr
-	}
-	op, err := m.pendingOp(opAbort)
-	if err != nil {
-		m.mu.Unlock()
-		return err
-	}
-	if op == nil {
-		if m.state != txn.InTransaction && m.state != txn.AbortableError {
-			defer m.mu.Unlock()
-			return newError(ErrState, "AbortTransaction: Operation not valid in state %s", m.state)
-		}
-		m.setState(txn.BeginAbort)
-		op = m.startOp(opAbort, m.runAbort)
-	}
-	m.mu.Unlock()
-	return m.waitOp(ctx, op)
+	return m.run(ctx, opAbort, txn.AbortedNotAcked, []txn.State{txn.InTransaction, txn.AbortableError}, txn.BeginAbort, m.runAbort)
 }
 
 // abortPurgeEvery is how often an abort purges the queues again while it
@@ -577,11 +605,14 @@ func (m *txnManager) runAbort() error {
 	m.addMu.Lock()
 	defer m.addMu.Unlock()
 	m.mu.Lock()
-	inTxn := m.inTxn || m.sentTV2.Load()
-	m.setState(txn.AbortingTransaction)
+	inTxn, maybe := m.inTxn || m.sentTV2.Load(), m.maybeTxn
+	if !m.setState(txn.AbortingTransaction) {
+		defer m.mu.Unlock()
+		return m.stateErr("AbortTransaction")
+	}
 	m.mu.Unlock()
-	if inTxn {
-		if err := m.endTxn(false); err != nil {
+	if inTxn || maybe {
+		if err := m.endTxn(false, !inTxn); err != nil {
 			if e, ok := err.(Error); !ok || e.fatal || !e.txnAbort {
 				return err
 			}
@@ -604,7 +635,9 @@ func (m *txnManager) runAbort() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.needBump = false
-	m.setState(txn.AbortedNotAcked)
+	if !m.setState(txn.AbortedNotAcked) {
+		return m.stateErr("AbortTransaction")
+	}
 	return nil
 }
 

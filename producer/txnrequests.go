@@ -179,8 +179,11 @@ func (m *txnManager) ids() (int64, int16) {
 	return m.pid, m.epoch
 }
 
-// endTxn ends the transaction on the coordinator: commit or abort.
-func (m *txnManager) endTxn(commit bool) error {
+// endTxn ends the transaction on the coordinator: commit or abort. When
+// the coordinator may not know the transaction (unsure: only requests
+// without an answer added to it), INVALID_TXN_STATE means there was
+// nothing to end.
+func (m *txnManager) endTxn(commit, unsure bool) error {
 	pid, epoch := m.ids()
 	tv2 := m.tv2.Load()
 	build := func() kmsg.Request {
@@ -196,6 +199,9 @@ func (m *txnManager) endTxn(commit bool) error {
 	}
 	check := func(kr kmsg.Response) (errcode.Code, string) {
 		resp := kr.(*kmsg.EndTxnResponse)
+		if unsure && errcode.Code(resp.ErrorCode) == errcode.InvalidTxnState {
+			return errcode.NoError, ""
+		}
 		return errcode.Code(resp.ErrorCode), describeCode(resp.ErrorCode, nil)
 	}
 	kr, res, err := m.send(m.ctx, txn.EndTxn, m.id, route.TransactionCoordinator, build, check, nil)
@@ -256,16 +262,23 @@ func (m *txnManager) addPending() {
 	for p := range m.pending {
 		parts = append(parts, p)
 	}
+	m.maybeTxn = true // from now on the coordinator may know the transaction
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.addCancel = cancel
 	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.addCancel = nil
+		m.mu.Unlock()
+		cancel()
+	}()
 	pid, epoch := m.ids()
 	build := func() kmsg.Request {
 		req := kmsg.NewPtrAddPartitionsToTxnRequest()
 		req.Version = addPartitionsVersion
 		req.TransactionalID, req.ProducerID, req.ProducerEpoch = m.id, pid, epoch
 		for _, p := range parts {
-			i := len(req.Topics) - 1
-			for ; i >= 0 && req.Topics[i].Topic != p.Topic; i-- {
-			}
+			i := topicIndex(len(req.Topics), func(i int) string { return req.Topics[i].Topic }, p.Topic)
 			if i < 0 {
 				t := kmsg.NewAddPartitionsToTxnRequestTopic()
 				t.Topic = p.Topic
@@ -278,14 +291,20 @@ func (m *txnManager) addPending() {
 	}
 	check := func(kr kmsg.Response) (errcode.Code, string) {
 		resp := kr.(*kmsg.AddPartitionsToTxnResponse)
-		return worstPartitionCode(txn.AddPartitionsToTxn, resp)
+		var codes []partitionCode
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				codes = append(codes, partitionCode{t.Topic, p.Partition, p.ErrorCode})
+			}
+		}
+		return worstCode(txn.AddPartitionsToTxn, codes)
 	}
 	still := func() bool {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		return m.serial == ser && m.state.MaySend()
 	}
-	_, res, err := m.send(m.ctx, txn.AddPartitionsToTxn, m.id, route.TransactionCoordinator, build, check, still)
+	_, res, err := m.send(ctx, txn.AddPartitionsToTxn, m.id, route.TransactionCoordinator, build, check, still)
 	if err != nil {
 		return // closed, or the transaction is no longer open
 	}
@@ -318,22 +337,39 @@ func (m *txnManager) addPending() {
 	}
 }
 
-// worstPartitionCode returns the code of the partition whose error asks
-// for the most (fatal over abortable over a retry), and a description.
-func worstPartitionCode(req txn.Request, resp *kmsg.AddPartitionsToTxnResponse) (errcode.Code, string) {
+// partitionCode is one partition's answer in a transactional response.
+type partitionCode struct {
+	topic     string
+	partition int32
+	code      int16
+}
+
+// worstCode returns the code of the partition whose error asks for the
+// most under req's classification (fatal over abortable over a retry),
+// and where it was; NoError when every partition succeeded.
+func worstCode(req txn.Request, codes []partitionCode) (errcode.Code, string) {
 	worst, worstAction, where := errcode.NoError, txn.Done, ""
-	for _, t := range resp.Topics {
-		for _, p := range t.Partitions {
-			code := errcode.Code(p.ErrorCode)
-			if a, _ := txn.Classify(req, code); a > worstAction || (code != 0 && worst == 0) {
-				worst, worstAction, where = code, a, fmt.Sprintf("%s [%d]", t.Topic, p.Partition)
-			}
+	for _, pc := range codes {
+		code := errcode.Code(pc.code)
+		if a, _ := txn.Classify(req, code); a > worstAction || (code != 0 && worst == 0) {
+			worst, worstAction, where = code, a, fmt.Sprintf("%s [%d]", pc.topic, pc.partition)
 		}
 	}
 	if worst == errcode.NoError {
 		return worst, ""
 	}
 	return worst, fmt.Sprintf("%s: %s", where, errorCode(worst).Name())
+}
+
+// topicIndex returns the index of topic among n topics named by name(i),
+// or -1.
+func topicIndex(n int, name func(int) string, topic string) int {
+	for i := n - 1; i >= 0; i-- {
+		if name(i) == topic {
+			return i
+		}
+	}
+	return -1
 }
 
 // sendOffsets is SendOffsetsToTransaction: see there.
@@ -346,6 +382,9 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 	}
 	m.mu.Lock()
 	switch {
+	case m.closed:
+		m.mu.Unlock()
+		return closedCallErr("SendOffsetsToTransaction")
 	case m.fatalErr != nil || m.state != txn.InTransaction:
 		defer m.mu.Unlock()
 		return m.stateErr("SendOffsetsToTransaction")
@@ -375,15 +414,12 @@ func (m *txnManager) sendOffsets(ctx context.Context, offsets []TopicPartition, 
 			return err
 		}
 	}
-	if err := m.commitOffsets(ctx, valid, g, tv2); err != nil {
-		return err
-	}
-	if tv2 {
+	if tv2 { // TxnOffsetCommit v5 starts the transaction on the coordinator, answered or not
 		m.mu.Lock()
 		m.inTxn = true
 		m.mu.Unlock()
 	}
-	return nil
+	return m.commitOffsets(ctx, valid, g, tv2)
 }
 
 // timeoutErr is the retriable error of a call whose context ended first.
@@ -417,6 +453,9 @@ func (m *txnManager) addOffsets(ctx context.Context, g *ConsumerGroupMetadata) e
 		resp := kr.(*kmsg.AddOffsetsToTxnResponse)
 		return errcode.Code(resp.ErrorCode), describeCode(resp.ErrorCode, nil)
 	}
+	m.mu.Lock()
+	m.maybeTxn = true
+	m.mu.Unlock()
 	_, res, err := m.send(ctx, txn.AddOffsetsToTxn, m.id, route.TransactionCoordinator, build, check, nil)
 	if err != nil {
 		return m.timeoutErr("SendOffsetsToTransaction", err)
@@ -442,9 +481,7 @@ func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition
 		req.TransactionalID, req.Group, req.ProducerID, req.ProducerEpoch = m.id, g.groupID, pid, epoch
 		req.Generation, req.MemberID, req.InstanceID = g.generationID, g.memberID, g.groupInstanceID
 		for _, o := range offsets {
-			i := len(req.Topics) - 1
-			for ; i >= 0 && req.Topics[i].Topic != o.Topic; i-- {
-			}
+			i := topicIndex(len(req.Topics), func(i int) string { return req.Topics[i].Topic }, o.Topic)
 			if i < 0 {
 				t := kmsg.NewTxnOffsetCommitRequestTopic()
 				t.Topic = o.Topic
@@ -463,19 +500,13 @@ func (m *txnManager) commitOffsets(ctx context.Context, offsets []TopicPartition
 	}
 	check := func(kr kmsg.Response) (errcode.Code, string) {
 		resp := kr.(*kmsg.TxnOffsetCommitResponse)
-		worst, worstAction, where := errcode.NoError, txn.Done, ""
+		var codes []partitionCode
 		for _, t := range resp.Topics {
 			for _, p := range t.Partitions {
-				code := errcode.Code(p.ErrorCode)
-				if a, _ := txn.Classify(txn.TxnOffsetCommit, code); a > worstAction || (code != 0 && worst == 0) {
-					worst, worstAction, where = code, a, fmt.Sprintf("%s [%d]", t.Topic, p.Partition)
-				}
+				codes = append(codes, partitionCode{t.Topic, p.Partition, p.ErrorCode})
 			}
 		}
-		if worst == errcode.NoError {
-			return worst, ""
-		}
-		return worst, fmt.Sprintf("%s: %s", where, errorCode(worst).Name())
+		return worstCode(txn.TxnOffsetCommit, codes)
 	}
 	_, res, err := m.send(ctx, txn.TxnOffsetCommit, g.groupID, route.GroupCoordinator, build, check, nil)
 	if err != nil {

@@ -128,6 +128,11 @@ func (s *Sender) leaveGap(p *Partition, b *accumulator.Batch, code errcode.Code,
 	if !s.cfg.Idempotent || !p.hasSequence(b) {
 		return
 	}
+	if s.transactional() { // the abort bumps the epoch; the reason is the batch's own
+		s.cfg.Txn.Abortable(code, fmt.Sprintf("ProduceRequest for %s [%d] with %d message(s) failed: %s: current transaction must be aborted",
+			p.Topic, p.ID, b.Records(), detail), true)
+		return
+	}
 	if s.cfg.Gapless && code != errcode.MsgTimedOut {
 		s.raiseFatal(errcode.GaplessGuarantee, "enable.gapless.guarantee: a batch failed and left a gap in the sequence: "+detail)
 		return

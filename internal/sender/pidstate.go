@@ -58,6 +58,12 @@ type pidState struct {
 	retryAt  int64  // monotonic time of the next InitProducerId attempt in StateInit
 	bumpWhy  string // why the current drain-and-bump was started, for logs
 	fatalErr error  // set with StateFatal
+	// next is the producer id and epoch a transactional producer's manager
+	// gave (Sender.SetProducerID), installed by finishBump in place of a
+	// local bump once nothing is in flight; hasNext says it is set.
+	nextPID   int64
+	nextEpoch int16
+	hasNext   bool
 }
 
 // current returns the id, epoch and generation to send with, and whether
@@ -129,6 +135,12 @@ func (ps *pidState) finishBump() bool {
 	defer ps.mu.Unlock()
 	if ps.state != StateDrainBump {
 		return false
+	}
+	if ps.hasNext {
+		ps.pid, ps.epoch, ps.hasNext = ps.nextPID, ps.nextEpoch, false
+		ps.gen++
+		ps.state = StateAssigned
+		return true
 	}
 	if ps.epoch >= maxEpoch {
 		ps.state = StateInit

@@ -156,8 +156,18 @@ func (sk *Sink) take(p *Partition, conn *broker.Conn, gen uint32, version int16,
 		}
 		return nil, -1
 	}
-	if g := sk.s.cfg.Txn; g != nil && p.Queue.ReadyAt(true) >= 0 && !g.Sendable(p) {
-		return nil, -1 // woken when the partition is in the transaction
+	if g := sk.s.cfg.Txn; g != nil {
+		// The coordinator moves the epoch on by itself (EndTxn under
+		// KIP-890, InitProducerId): a build that read the epoch before
+		// the manager installed a new one must take nothing, or its
+		// request would be refused as fenced. SetProducerID waits for
+		// this build, which holds the in-flight count, before installing.
+		if _, _, cur, ok := sk.s.pid.current(); !ok || cur != gen {
+			return nil, -1 // woken when the new epoch is installed
+		}
+		if p.Queue.ReadyAt(true) >= 0 && !g.Sendable(p) {
+			return nil, -1 // woken when the partition is in the transaction
+		}
 	}
 	if sk.s.cfg.Idempotent {
 		limit := 1 // a broker that does not check sequences cannot then write a retry after later batches

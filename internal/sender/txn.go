@@ -28,18 +28,20 @@ func (s *Sender) transactional() bool { return s.cfg.Txn != nil }
 
 // SetProducerID installs the producer id and epoch the transaction
 // manager obtained (InitProducerId, or EndTxn under KIP-890): batches may
-// be sent with them, and every partition's sequences restart at 0. It does
-// nothing after a fatal error.
+// be sent with them, and every partition's sequences restart at 0. As a
+// drain-and-bump does, it waits for the builds and batches in flight to
+// settle first (at once when none is), so that no request built with the
+// old epoch leaves after it. It does nothing after a fatal error.
 func (s *Sender) SetProducerID(pid int64, epoch int16) {
 	s.pid.mu.Lock()
 	if s.pid.state == StateFatal {
 		s.pid.mu.Unlock()
 		return
 	}
-	s.pid.pid, s.pid.epoch, s.pid.state = pid, epoch, StateAssigned
-	s.pid.gen++
+	s.pid.nextPID, s.pid.nextEpoch, s.pid.hasNext = pid, epoch, true
+	s.pid.state = StateDrainBump
 	s.pid.mu.Unlock()
-	s.WakeAll()
+	s.finishBump() // installs it now if nothing is in flight, else when the last lands
 }
 
 // RaiseFatal raises a fatal error found outside the sender (the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -29,6 +30,9 @@ type kprodDriver struct {
 	stop      atomic.Bool
 	done      chan struct{}       // closed when the report loop exits
 	dr        chan producer.Event // the deliveryChan with -reports channel; nil: Poll
+	// inTxn counts the messages of the open transaction with -txn-size;
+	// owned by the producing goroutine.
+	inTxn int
 }
 
 func openKprod(c config) (driver, []string, error) {
@@ -46,6 +50,12 @@ func openKprod(c config) (driver, []string, error) {
 		// bounds each batch.
 		"message.max.bytes": s.RequestBytes,
 	}
+	var notes []string
+	if c.txnSize > 0 {
+		// A new id for every run: none fences another.
+		cm["transactional.id"] = fmt.Sprintf("kprod-bench-%d-%d", os.Getpid(), time.Now().UnixNano())
+		notes = append(notes, fmt.Sprintf("transactional: %d messages per transaction, each committed (-txn-size)", c.txnSize))
+	}
 	for _, kv := range c.props {
 		if err := cm.Set(kv); err != nil {
 			return nil, nil, fmt.Errorf("-X %s: %w", kv, err)
@@ -60,10 +70,35 @@ func openKprod(c config) (driver, []string, error) {
 		// Buffered, as applications usually make it.
 		d.dr = make(chan producer.Event, 10_000)
 		go d.channelReports()
-		return d, []string{"reports from a deliveryChan (-reports channel)"}, nil
+		notes = append(notes, "reports from a deliveryChan (-reports channel)")
+	} else {
+		go d.reports()
 	}
-	go d.reports()
-	return d, nil, nil
+	if c.txnSize > 0 {
+		if err := txnCall("InitTransactions", p.InitTransactions); err != nil {
+			d.Close()
+			return nil, notes, err
+		}
+	}
+	return d, notes, nil
+}
+
+// txnCall makes a transactional call, and makes it again while it fails
+// with a retriable error (a timeout): it then resumes where it stopped.
+// Any other error ends the run: the benchmark does not write a
+// transaction again, which would count its messages twice.
+func txnCall(name string, f func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		err := f(context.Background()) // bounded by transaction.timeout.ms
+		if err == nil {
+			return nil
+		}
+		var e producer.Error
+		if !errors.As(err, &e) || !e.IsRetriable() || attempt == 10 {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(os.Stderr, "kprod: %s: %v: calling it again\n", name, err)
+	}
 }
 
 func (d *kprodDriver) Version() string { return producer.Version }
@@ -100,6 +135,34 @@ func (d *kprodDriver) event(e producer.Event) {
 }
 
 func (d *kprodDriver) Produce(i int, start int64) error {
+	if d.c.txnSize > 0 && d.inTxn == 0 {
+		if err := d.p.BeginTransaction(); err != nil {
+			return fmt.Errorf("BeginTransaction: %w", err)
+		}
+	}
+	if err := d.produce(i, start); err != nil {
+		return err
+	}
+	if d.c.txnSize > 0 {
+		if d.inTxn++; d.inTxn == d.c.txnSize {
+			return d.Finish()
+		}
+	}
+	return nil
+}
+
+// Finish commits the open transaction, if there is one. CommitTransaction
+// flushes: it returns once every message of the transaction is delivered
+// and the transaction committed.
+func (d *kprodDriver) Finish() error {
+	if d.inTxn == 0 {
+		return nil
+	}
+	d.inTxn = 0
+	return txnCall("CommitTransaction", d.p.CommitTransaction)
+}
+
+func (d *kprodDriver) produce(i int, start int64) error {
 	it := item[kprodItem](&d.pool, d.c.newMessages)
 	it.start = start
 	it.m = producer.Message{

@@ -86,6 +86,7 @@ func main() {
 	var h harness
 	fs.BoolVar(&h.newMessages, "new-messages", false, "allocate a new message for every Produce call instead of recycling reported ones (kprod, franz-go, sarama)")
 	fs.StringVar(&h.reports, "reports", "poll", "how kprod receives delivery reports: poll (Poll) or channel (a deliveryChan)")
+	fs.IntVar(&h.txnSize, "txn-size", 0, "kprod only: a transactional producer that begins a transaction, produces this many messages and commits, over and over; 0 is not transactional")
 	s.Flags(fs)
 	fs.Parse(os.Args[1:])
 
@@ -115,6 +116,22 @@ type harness struct {
 	// reports: how kprod's driver receives reports, "poll" or "channel"
 	// (a deliveryChan given to every Produce call).
 	reports string
+	// txnSize: messages per transaction for kprod's driver, which is then
+	// transactional; 0 is not.
+	txnSize int
+}
+
+// finisher is implemented by drivers that end a unit of work once its
+// messages are produced: kprod with -txn-size commits the open
+// transaction. The harness calls Finish after the warm-up and after the
+// measured messages, before it waits for their reports.
+type finisher interface{ Finish() error }
+
+func finish(d driver) error {
+	if f, ok := d.(finisher); ok {
+		return f.Finish()
+	}
+	return nil
 }
 
 func run(client string, brokers []string, topic, workload string, s spec.Settings, props []string, h harness, timeout time.Duration, cpuprofile string) (spec.Result, error) {
@@ -129,6 +146,9 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 	}
 	if h.reports != "poll" && h.reports != "channel" {
 		return res, fmt.Errorf("-reports %q: want poll or channel", h.reports)
+	}
+	if h.txnSize < 0 || h.txnSize > 0 && client != "kprod" {
+		return res, fmt.Errorf("-txn-size %d: want 0, or a positive size with -client kprod (the only transactional driver)", h.txnSize)
 	}
 	rec := newRecorder()
 	pay := spec.NewPayload(s)
@@ -153,6 +173,10 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 			d.Close()
 			return res, fmt.Errorf("warm-up: %w", err)
 		}
+	}
+	if err := finish(d); err != nil {
+		d.Close()
+		return res, fmt.Errorf("warm-up: %w", err)
 	}
 	if !rec.waitDone(int64(sent), deadline) {
 		d.Close()
@@ -221,6 +245,9 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 			produceErr = err
 			break
 		}
+	}
+	if produceErr == nil {
+		produceErr = finish(d)
 	}
 	if produceErr == nil && !rec.waitDone(total, deadline) {
 		produceErr = fmt.Errorf("%d of %d messages reported after %v", rec.done.Load(), total, timeout)

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,7 @@ type options struct {
 	profileDir string
 	timeout    time.Duration
 	props      []string // -X for kprod and confluent
+	txnSize    int      // kprod's messages per transaction; 0: not transactional
 	maxOther   float64  // retry a run when other processes used more cores than this; 0: never
 	retries    int      // at most this many retries of one run
 	pick       string   // which of the runs the table shows: median or quietest
@@ -79,6 +81,7 @@ func main() {
 	flag.StringVar(&o.pick, "pick", "median", "which run of each client and workload the table shows: median (by msgs/s) or quietest (least other load)")
 	flag.StringVar(&o.fromJSON, "from-json", "", "print the table from a file written by -json instead of running")
 	flag.IntVar(&o.retries, "retries", 3, "with -max-other-load, run again at most this many times, then keep the least disturbed run")
+	flag.IntVar(&o.txnSize, "txn-size", 0, "kprod only: a transactional producer committing every this many messages; 0 is not transactional")
 	var props propFlags
 	flag.Var(&props, "X", "key=value librdkafka property for kprod and confluent (repeatable)")
 	flag.Parse()
@@ -327,6 +330,9 @@ func runClient(b *brokerProc, bin, client string, w workload, topic string, o op
 	args = append(args, w.s.Args()...)
 	for _, kv := range o.props {
 		args = append(args, "-X", kv)
+	}
+	if client == "kprod" && o.txnSize > 0 {
+		args = append(args, "-txn-size", strconv.Itoa(o.txnSize))
 	}
 	if o.profileDir != "" {
 		args = append(args, "-cpuprofile", filepath.Join(o.profileDir, w.name+"-"+client+".prof"))
