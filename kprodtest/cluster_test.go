@@ -264,3 +264,37 @@ func TestMessagesWaitForTheOnlyBrokerToStartAgain(t *testing.T) {
 	requireDelivered(t, reports(t, p, 5, 10*time.Second))
 	requireLog(t, records(t, c, "events"), 0, 0, 10)
 }
+
+func TestEveryBrokerStoppedAndStartedAgainServesAgain(t *testing.T) {
+	c := kprodtest.New(t, kprodtest.WithBrokers(2), kprodtest.WithTopic("events", 2))
+	p := newProducer(t, c, producer.ConfigMap{"enable.idempotence": true})
+	requireDelivered(t, deliver(t, p, append(messages("events", 0, 0, 3), messages("events", 1, 100, 3)...)))
+
+	for _, id := range []int32{0, 1} {
+		if err := c.StopBroker(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range append(messages("events", 0, 3, 3), messages("events", 1, 103, 3)...) {
+		if err := p.Produce(m, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left := p.Flush(200 * time.Millisecond); left != 6 {
+		t.Fatalf("Flush with every broker stopped left %d messages, want 6", left)
+	}
+	for _, id := range []int32{1, 0} {
+		if err := c.StartBroker(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	requireDelivered(t, reports(t, p, 6, 10*time.Second))
+	for part := int32(0); part < 2; part++ {
+		if l := c.Leader("events", part); l != 0 && l != 1 {
+			t.Fatalf("partition %d led by %d, want a running broker", part, l)
+		}
+	}
+	rs := records(t, c, "events")
+	requireLog(t, rs, 0, 0, 6)
+	requireLog(t, rs, 1, 100, 6)
+}
