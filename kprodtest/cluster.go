@@ -1,8 +1,10 @@
 package kprodtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Cluster is an in-process Kafka cluster for tests. Its brokers listen on
@@ -19,6 +22,7 @@ import (
 // it when the test ends).
 type Cluster struct {
 	kf        *kfake.Cluster
+	log       *slog.Logger // nil: WithLogger was not given
 	bootstrap string
 	closing   chan struct{} // closed by Close; wakes delayed requests
 	closeOnce sync.Once
@@ -65,6 +69,7 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 	c := &Cluster{
 		closing:   make(chan struct{}),
 		listeners: make(map[string]*brokerListener),
+		log:       cfg.logger,
 	}
 	kopts := []kfake.Opt{
 		kfake.NumBrokers(cfg.brokers),
@@ -90,6 +95,12 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 		c.brokers = append(c.brokers, &broker{id: int32(i), addr: a})
 	}
 	c.bootstrap = strings.Join(addrs, ",")
+	if c.log != nil {
+		kf.Control(func(req kmsg.Request) (kmsg.Response, error, bool) {
+			c.logf(slog.LevelDebug, "request", "broker", kf.CurrentNode(), "key", kmsg.NameForKey(req.Key()), "version", req.GetVersion())
+			return nil, nil, false // observe only
+		})
+	}
 	return c, nil
 }
 
@@ -139,6 +150,13 @@ func (c *Cluster) closeListeners() {
 	c.mu.Unlock()
 	for _, l := range ls {
 		l.Close()
+	}
+}
+
+// logf logs msg if WithLogger was given.
+func (c *Cluster) logf(level slog.Level, msg string, args ...any) {
+	if c.log != nil {
+		c.log.Log(context.Background(), level, msg, append(args, "component", "kprodtest")...)
 	}
 }
 
@@ -196,6 +214,7 @@ func (c *Cluster) MoveLeader(topic string, partition, broker int32) error {
 	if err := c.kf.MoveTopicPartition(topic, partition, broker); err != nil {
 		return fmt.Errorf("kprodtest: move leader of %s[%d] to broker %d: %w", topic, partition, broker, err)
 	}
+	c.logf(slog.LevelInfo, "leader moved", "topic", topic, "partition", partition, "broker", broker)
 	return nil
 }
 
@@ -241,6 +260,7 @@ func (c *Cluster) StopBroker(id int32) error {
 		}
 		b.state = removed
 	}
+	c.logf(slog.LevelInfo, "broker stopped", "broker", id)
 	return nil
 }
 
@@ -270,6 +290,7 @@ func (c *Cluster) StartBroker(id int32) error {
 		}
 	}
 	b.state = running
+	c.logf(slog.LevelInfo, "broker started", "broker", id)
 	// Brokers paused as the last one standing can leave now that one runs.
 	var errs []error
 	for _, o := range c.brokers {

@@ -3,9 +3,11 @@ package kprodtest_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,4 +299,49 @@ func TestEveryBrokerStoppedAndStartedAgainServesAgain(t *testing.T) {
 	rs := records(t, c, "events")
 	requireLog(t, rs, 0, 0, 6)
 	requireLog(t, rs, 1, 100, 6)
+}
+
+func TestAutoCreatedTopicsHaveTheGivenPartitions(t *testing.T) {
+	c := kprodtest.New(t, kprodtest.WithAutoCreateTopics(4))
+	p := newProducer(t, c, nil)
+	requireDelivered(t, deliver(t, p, messages("fresh", 3, 0, 2)))
+	if got := c.Partitions("fresh"); got != 4 {
+		t.Fatalf("Partitions(fresh) = %d, want 4", got)
+	}
+	requireLog(t, records(t, c, "fresh"), 3, 0, 2)
+}
+
+func TestWithLoggerGetsTheBrokersLogs(t *testing.T) {
+	var buf syncBuffer
+	c := kprodtest.New(t, kprodtest.WithTopic("events", 1),
+		kprodtest.WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	p := newProducer(t, c, nil)
+	c.DelayProduce(time.Millisecond, 1)
+	requireDelivered(t, deliver(t, p, messages("events", 0, 0, 1)))
+	for _, want := range []string{
+		"level=DEBUG msg=request broker=", "key=Produce", "key=Metadata",
+		`level=INFO msg="request delayed"`, "delay=1ms", "component=kprodtest",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Fatalf("the log has no %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

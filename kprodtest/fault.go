@@ -3,6 +3,7 @@ package kprodtest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -245,6 +246,7 @@ func (c *Cluster) delay(key int16, d time.Duration, n int, s *scope) *Fault {
 		}
 		ok, last := f.take()
 		if ok {
+			c.logf(slog.LevelInfo, "request delayed", "broker", c.kf.CurrentNode(), "key", kmsg.NameForKey(req.Key()), "delay", d)
 			c.kf.SleepControl(func() {
 				t := time.NewTimer(d)
 				defer t.Stop()
@@ -284,6 +286,7 @@ func (c *Cluster) DropProduce(n int, opts ...FaultOption) *Fault {
 		if !last {
 			c.kf.KeepControl()
 		}
+		c.logf(slog.LevelInfo, "Produce request dropped", "broker", c.kf.CurrentNode())
 		return nil, nil, true // handled, with no response
 	})
 	return f

@@ -45,9 +45,10 @@ func WithAutoCreateTopics(partitions int) Option {
 	return func(c *config) { c.autoCreate = partitions }
 }
 
-// WithLogger sends the brokers' own logs to l: Info for each request,
-// Debug for more detail, Warn and Error for failures. By default the
-// brokers log nothing.
+// WithLogger logs what the cluster does to l: each request a broker
+// receives (Debug), each fault applied by a delay or a drop, each broker
+// stopped or started and each leader moved (Info), and kfake's own lines
+// at their levels. By default the cluster logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
