@@ -2,7 +2,8 @@
 // many were delivered, to which partitions, and how fast.
 //
 // With no -brokers flag it starts an embedded, in-process Kafka broker
-// (kfake) with a 6-partition topic, so it runs anywhere Go does:
+// (kprod's kprodtest package) with a 6-partition topic, so it runs anywhere
+// Go does:
 //
 //	go run ./examples/quickstart
 //
@@ -17,11 +18,10 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/kprod-go/kprod/kprodtest"
 	"github.com/kprod-go/kprod/producer"
-	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 func main() {
@@ -38,12 +38,12 @@ func main() {
 
 func run(brokers, topic string, count, size int) error {
 	if brokers == "" {
-		cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(6, topic))
+		cluster, err := kprodtest.NewCluster(kprodtest.WithBrokers(1), kprodtest.WithTopic(topic, 6))
 		if err != nil {
 			return fmt.Errorf("start embedded broker: %w", err)
 		}
 		defer cluster.Close()
-		brokers = strings.Join(cluster.ListenAddrs(), ",")
+		brokers = cluster.BootstrapServers()
 		fmt.Printf("embedded broker at %s, topic %q with 6 partitions\n", brokers, topic)
 	}
 

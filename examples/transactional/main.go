@@ -5,7 +5,7 @@
 // order, and nothing that was aborted. It exits with status 1 if not.
 //
 // With no -brokers flag it starts an embedded, in-process Kafka broker
-// (kfake) with the two topics, so it runs anywhere Go does:
+// (kprod's kprodtest package) with the two topics, so it runs anywhere Go does:
 //
 //	go run ./examples/transactional
 //
@@ -40,9 +40,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kprod-go/kprod/kprodtest"
 	"github.com/kprod-go/kprod/producer"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -119,12 +119,16 @@ func (t tp) String() string { return fmt.Sprintf("%s[%d]", t.topic, t.partition)
 
 func run(ctx context.Context, o options, out io.Writer) error {
 	if o.brokers == "" {
-		cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(int32(o.partitions), o.topics...))
+		opts := []kprodtest.Option{kprodtest.WithBrokers(1)}
+		for _, topic := range o.topics {
+			opts = append(opts, kprodtest.WithTopic(topic, o.partitions))
+		}
+		cluster, err := kprodtest.NewCluster(opts...)
 		if err != nil {
 			return fmt.Errorf("start embedded broker: %w", err)
 		}
 		defer cluster.Close()
-		o.brokers = strings.Join(cluster.ListenAddrs(), ",")
+		o.brokers = cluster.BootstrapServers()
 		fmt.Fprintf(out, "embedded broker at %s, topics %q and %q with %d partitions each\n",
 			o.brokers, o.topics[0], o.topics[1], o.partitions)
 	}

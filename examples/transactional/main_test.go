@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/kprod-go/kprod/kprodtest"
+	"github.com/kprod-go/kprod/producer"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -72,34 +73,13 @@ func TestRunAgainstEmbeddedBroker(t *testing.T) {
 // the example aborts it and writes it again, and nothing of the first
 // attempt is visible.
 func TestRunWritesAgainATransactionWhoseDeliveryFailed(t *testing.T) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "orders", "payments"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	var failed atomic.Int32
-	cluster.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
-		failed.Add(1)
-		req := kreq.(*kmsg.ProduceRequest)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = rp.Partition
-				sp.ErrorCode = kerr.InvalidRecord.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
-	})
+	cluster := kprodtest.New(t, kprodtest.WithBrokers(1), kprodtest.WithTopic("orders", 3), kprodtest.WithTopic("payments", 3))
+	failed := cluster.RefuseProduce(producer.ErrInvalidRecord, 1)
 
-	o := mustParseFlags(t, "-transactions", "3", "-abort", "1", "-brokers", strings.Join(cluster.ListenAddrs(), ","))
+	o := mustParseFlags(t, "-transactions", "3", "-abort", "1", "-brokers", cluster.BootstrapServers())
 	out := runOK(t, o)
-	if n := failed.Load(); n != 1 {
-		t.Errorf("the control failed %d Produce requests, want 1", n)
+	if n := failed.Hits(); n != 1 {
+		t.Errorf("the fault failed %d Produce requests, want 1", n)
 	}
 	if !strings.Contains(out, "transaction 0 attempt 1: ") {
 		t.Errorf("the output does not show transaction 0's first attempt failing")
@@ -111,6 +91,23 @@ func TestRunWritesAgainATransactionWhoseDeliveryFailed(t *testing.T) {
 		"read back at read_committed: 12 messages in orders",
 		"read back at read_committed: 12 messages in payments",
 	)
+	// What a read_committed consumer sees, read again by kprodtest: the
+	// two committed transactions, 2 messages a partition each.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, topic := range []string{"orders", "payments"} {
+		records, err := cluster.Records(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perPartition := map[int32]int{}
+		for _, r := range records {
+			perPartition[r.Partition]++
+		}
+		if len(records) != 12 || perPartition[0] != 4 || perPartition[1] != 4 || perPartition[2] != 4 {
+			t.Errorf("%s: %d committed records, by partition %v, want 12, 4 in each", topic, len(records), perPartition)
+		}
+	}
 }
 
 // signalWriter collects the output and closes seen once a write contains
