@@ -25,6 +25,20 @@ type Config struct {
 	DialTimeout    time.Duration // socket.connection.setup.timeout.ms: dial, TLS, ApiVersions and SASL together
 	KeepAlive      bool          // socket.keepalive.enable
 	MaxResponse    int           // receive.message.max.bytes; 0 means librdkafka's default, 100000000
+	// Network is the network a broker's address is dialed on:
+	// broker.address.family any, v4 or v6 as "tcp", "tcp4" or "tcp6".
+	// Empty means "tcp".
+	Network string
+	// Nagle leaves Nagle's algorithm on (socket.nagle.disable=false); Go
+	// turns it off on every TCP connection.
+	Nagle bool
+	// SendBuffer and ReceiveBuffer size the socket's buffers
+	// (socket.send.buffer.bytes, socket.receive.buffer.bytes); 0 leaves
+	// the system's sizes.
+	SendBuffer, ReceiveBuffer int
+	// ApiVersionsTimeout bounds the ApiVersions exchange of a new
+	// connection (api.version.request.timeout.ms); 0: only DialTimeout does.
+	ApiVersionsTimeout time.Duration
 	// Dial overrides net.Dialer; tests use it to interpose on connections.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Handshake, when set, wraps a socket just dialed before any Kafka
