@@ -100,7 +100,7 @@ import (
 //   - broker.address.family: one of any, v4, v6; default any. v4 or v6 dials only addresses of that family.
 //   - broker.address.ttl: 0..86400000 ms; default 1000. No effect: kprod resolves a broker's name at each connection attempt and caches no address.
 //   - client.dns.lookup: one of use_all_dns_ips, resolve_canonical_bootstrap_servers_only (kprod implements only use_all_dns_ips); default use_all_dns_ips. Go's dialer tries each address a name resolves to.
-//   - connections.max.idle.ms: 0..2147483647 ms (kprod implements only 0); default 0.
+//   - connections.max.idle.ms: 0..2147483647 ms; default 0, or 230000 when bootstrap.servers names an azure host. 0 keeps idle connections open; kprod reconnects when it next needs one. Unlike librdkafka, no jitter.
 //   - api.version.request: bool (kprod implements only true); default true. kprod always asks a broker for its request versions.
 //   - api.version.request.timeout.ms: 1..300000 ms; default 10000. socket.connection.setup.timeout.ms bounds it too.
 //   - api.version.fallback.ms: 0..604800000 ms; default 0. No effect: librdkafka uses it only when ApiVersions fails; kprod needs brokers that answer it.
@@ -414,6 +414,13 @@ func (c *config) validate() error {
 	}
 	if c.snd.ReconnectBackoffMax < c.snd.ReconnectBackoff {
 		return newError(ErrInvalidArg, "`reconnect.backoff.max.ms` must be >= `reconnect.backoff.ms`")
+	}
+	// As librdkafka: Azure's load balancers drop a connection idle for 4
+	// minutes without telling either end.
+	if !c.set["connections.max.idle.ms"] && slices.ContainsFunc(c.bootstrapServers, func(b string) bool {
+		return strings.Contains(strings.ToLower(b), "azure")
+	}) {
+		c.snd.Broker.IdleTimeout = 230 * time.Second
 	}
 	if !c.set["topic.metadata.refresh.fast.interval.ms"] {
 		c.metadataRefreshFast = c.snd.RetryBackoff

@@ -167,3 +167,50 @@ func TestConfigApiVersionRequestTimeout(t *testing.T) {
 		}
 	}
 }
+
+// disconnects records why each connection ended.
+type disconnects struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (d *disconnects) OnBrokerDisconnect(e producer.BrokerDisconnect) {
+	d.mu.Lock()
+	d.errs = append(d.errs, e.Err)
+	d.mu.Unlock()
+}
+
+// idle counts the connections closed for being idle.
+func (d *disconnects) idle() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, err := range d.errs {
+		if strings.Contains(err.Error(), "connections.max.idle.ms") {
+			n++
+		}
+	}
+	return n
+}
+
+// connections.max.idle.ms closes connections nothing goes over; the next
+// message reconnects and is delivered.
+func TestConfigConnectionsMaxIdle(t *testing.T) {
+	c := newCluster(t)
+	d := &disconnects{}
+	p := newProducer(t, c, producer.ConfigMap{
+		"connections.max.idle.ms": 200, "topic.metadata.refresh.interval.ms": -1,
+	}, producer.WithHooks(d))
+	produce := func(value string) {
+		t.Helper()
+		require.NoError(t, p.Produce(&producer.Message{Topic: testTopic, Partition: 0, Value: []byte(value)}, nil))
+		m := pollReports(t, p, 1, 10*time.Second)[0]
+		require.NoError(t, m.Err)
+	}
+	produce("before")
+	waitFor(t, 10*time.Second, "an idle connection closed", func() bool { return d.idle() > 0 })
+	produce("after")
+	recs := consume(t, c, testTopic, 2)
+	require.Equal(t, "before", string(recs[0].Value))
+	require.Equal(t, "after", string(recs[1].Value))
+}

@@ -39,6 +39,10 @@ type Config struct {
 	// ApiVersionsTimeout bounds the ApiVersions exchange of a new
 	// connection (api.version.request.timeout.ms); 0: only DialTimeout does.
 	ApiVersionsTimeout time.Duration
+	// IdleTimeout closes a connection, with ErrIdle, once nothing was
+	// written to it or read from it for that long and no request waits
+	// (connections.max.idle.ms); 0 never does.
+	IdleTimeout time.Duration
 	// Dial overrides net.Dialer; tests use it to interpose on connections.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Handshake, when set, wraps a socket just dialed before any Kafka
@@ -113,6 +117,11 @@ type Conn struct {
 	ready    bool // the Connector finished setting it up: its end is a disconnect
 	byOwner  bool // it was closed by Close or Abort, not by a failure it met
 	reauth   reauthState
+	// With Config.IdleTimeout only: when a request was last written or a
+	// response last read, and the timer that closes the connection once
+	// that is IdleTimeout ago.
+	lastActive time.Time
+	idleTimer  *time.Timer
 }
 
 // newConn wraps a socket set up by a Connector and starts its reader. Only
@@ -145,7 +154,36 @@ func (c *Conn) markReady() error {
 		return c.closeErr
 	}
 	c.ready = true
+	if c.cfg.IdleTimeout > 0 {
+		c.lastActive = time.Now()
+		c.idleTimer = time.AfterFunc(c.cfg.IdleTimeout, c.closeIfIdle)
+	}
 	return nil
+}
+
+// closeIfIdle closes the connection with ErrIdle if it has been idle for
+// Config.IdleTimeout, or checks again when it would be. It holds writeMu,
+// so that no request is being written while it decides.
+func (c *Conn) closeIfIdle() {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	idle := time.Since(c.lastActive)
+	if busy := len(c.queue) > 0 || c.holding || c.reauth.running != nil; busy || idle < c.cfg.IdleTimeout {
+		wait := c.cfg.IdleTimeout - idle
+		if busy {
+			wait = c.cfg.IdleTimeout
+		}
+		c.idleTimer.Reset(wait)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.closeWith(fmt.Errorf("%w (%v, connections.max.idle.ms)", ErrIdle, c.cfg.IdleTimeout))
 }
 
 // negotiate asks the broker which request versions it supports, falling back
@@ -287,6 +325,9 @@ func (c *Conn) writeLocked(req kmsg.Request, deadline time.Time, done Done, aske
 		}
 		c.queue = append(c.queue, pending{corr: corr, req: req, deadline: deadline, done: done, began: began})
 		c.armDeadlineLocked()
+	}
+	if c.idleTimer != nil {
+		c.lastActive = time.Now()
 	}
 	c.mu.Unlock()
 
@@ -432,6 +473,9 @@ func (c *Conn) closeWith(err error) {
 	if c.reauth.timer != nil {
 		c.reauth.timer.Stop()
 	}
+	if c.idleTimer != nil {
+		c.idleTimer.Stop()
+	}
 	ready := c.ready
 	c.mu.Unlock()
 	_ = c.nc.Close()
@@ -493,6 +537,9 @@ func (c *Conn) readLoop() {
 		c.queue[0] = pending{}
 		c.queue = c.queue[1:]
 		c.armDeadlineLocked()
+		if c.idleTimer != nil {
+			c.lastActive = time.Now()
+		}
 		if len(c.queue) == 0 && c.reauth.idle != nil {
 			close(c.reauth.idle)
 			c.reauth.idle = nil
