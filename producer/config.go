@@ -137,6 +137,7 @@ import (
 //   - sasl.oauthbearer.token.endpoint.url: string; default empty.
 //   - sasl.oauthbearer.sub.claim.name: string (kprod implements only sub); default sub.
 //   - sasl.oauthbearer.grant.type: one of client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer (kprod implements only client_credentials); default client_credentials.
+//   - default.topic.config: map of properties; default none. confluent-kafka-go's key: a ConfigMap (any map with string keys) of topic properties, applied as if set at the top level; each one also set at the top level is overridden, with a CONFWARN warning.
 //   - go.batch.producer: bool; default false. No effect: confluent-kafka-go's key for its batching ProduceChannel reader; kprod needs no separate mode.
 //   - go.delivery.report.fields: string; default key,value. confluent-kafka-go's key: all, none or a comma-separated subset of key, value, headers; the kafka package reads it.
 //   - go.events.channel.size: integer 0..2147483647; default 1000000. confluent-kafka-go's key; the kafka package reads it.
@@ -300,6 +301,10 @@ func defaultConfig() *config {
 // not depend on map iteration order.
 func parseConfig(m ConfigMap) (*config, error) {
 	c := defaultConfig()
+	m, err := c.mergeTopicConf(m)
+	if err != nil {
+		return nil, err
+	}
 	for _, key := range slices.Sorted(maps.Keys(m)) {
 		p := propertyIndex[key]
 		if p == nil {
@@ -340,6 +345,44 @@ func parseConfig(m ConfigMap) (*config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// mergeTopicConf returns m with the entries of its default.topic.config, a
+// confluent-kafka-go key, set at the top level. As librdkafka's
+// rd_kafka_conf_set_default_topic_conf, they override the same properties
+// set at the top level, and each override is warned of.
+func (c *config) mergeTopicConf(m ConfigMap) (ConfigMap, error) {
+	const key = "default.topic.config"
+	v, ok := m[key]
+	if !ok {
+		return m, nil
+	}
+	if v == nil {
+		return nil, newError(ErrInvalidArg, "Configuration property %q cannot be set to nil", key)
+	}
+	out := maps.Clone(m)
+	delete(out, key)
+	if s, ok := v.(string); ok && s == "" {
+		return out, nil
+	}
+	tc, ok := topicConf(v)
+	if !ok {
+		return nil, wrongType(key, v, "map of properties")
+	}
+	for _, k := range slices.Sorted(maps.Keys(tc)) {
+		if k == key {
+			return nil, invalidValue(key, k, "default.topic.config cannot nest")
+		}
+		for top := range m {
+			if top != key && (top == k || propertyIndex[top] != nil && propertyIndex[top] == propertyIndex[k]) {
+				c.warnings = append(c.warnings, fmt.Sprintf(
+					"Configuration property %s set in the top-level configuration is overridden by %s in default.topic.config", top, k))
+				delete(out, top)
+			}
+		}
+		out[k] = tc[k]
+	}
+	return out, nil
 }
 
 // validate checks every bound and conflict and computes the derived values,

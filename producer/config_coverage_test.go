@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // librdkafkaProperties are the property names of librdkafka's
@@ -95,10 +96,10 @@ var librdkafkaProperties = []struct{ name, scope string }{
 	{"consume.callback.max.messages", "C"},
 }
 
-// confluentGoProperties are the go.* keys confluent-kafka-go v2 reads from
-// its ConfigMap, producer and consumer.
+// confluentGoProperties are the keys confluent-kafka-go v2 reads from its
+// ConfigMap itself, producer and consumer: go.* and default.topic.config.
 var confluentGoProperties = []string{
-	"go.delivery.reports", "go.delivery.report.fields", "go.events.channel.size",
+	"default.topic.config", "go.delivery.reports", "go.delivery.report.fields", "go.events.channel.size",
 	"go.produce.channel.size", "go.logs.channel.enable", "go.logs.channel", "go.batch.producer",
 	"go.application.rebalance.enable", "go.events.channel.enable",
 }
@@ -146,6 +147,8 @@ func acceptedValue(p *property) any {
 		return "localhost:9092"
 	case p.kind == kindAny:
 		return "x"
+	case p.kind == kindTopicConf:
+		return ConfigMap{"acks": 1}
 	case p.only != "":
 		return p.only
 	}
@@ -293,4 +296,44 @@ func TestConfigCoverageDoc(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("%s is stale; run KPROD_UPDATE_DOCS=1 go test ./producer -run TestConfigCoverageDoc, or write:\n%s", path, want)
 	}
+}
+
+func TestConfigDefaultTopicConfig(t *testing.T) {
+	t.Run("its entries apply as top-level properties", func(t *testing.T) {
+		c := mustParse(t, withBroker("default.topic.config", map[string]any{"acks": 1, "message.timeout.ms": 5000}))
+		if c.snd.Acks != 1 || c.snd.MessageTimeout != 5*time.Second {
+			t.Errorf("acks, message timeout = %d, %v; want 1, 5s", c.snd.Acks, c.snd.MessageTimeout)
+		}
+		if len(c.warnings) != 0 {
+			t.Errorf("warnings = %q, want none", c.warnings)
+		}
+	})
+	t.Run("it overrides the same property set at the top level under any name, with a warning", func(t *testing.T) {
+		c := mustParse(t, withBroker("request.required.acks", 0, "linger.ms", 7,
+			"default.topic.config", ConfigMap{"acks": "all"}))
+		if c.snd.Acks != -1 || c.linger != 7*time.Millisecond {
+			t.Errorf("acks, linger = %d, %v; want -1, 7ms", c.snd.Acks, c.linger)
+		}
+		want := []string{"Configuration property request.required.acks set in the top-level configuration is overridden by acks in default.topic.config"}
+		if !slices.Equal(c.warnings, want) {
+			t.Errorf("warnings = %q, want %q", c.warnings, want)
+		}
+	})
+	t.Run("a map of another type with string keys is taken", func(t *testing.T) {
+		type configValue any
+		c := mustParse(t, withBroker("default.topic.config", map[string]configValue{"partitioner": "murmur2"}))
+		if c.partitioner != "murmur2" {
+			t.Errorf("partitioner = %q, want murmur2", c.partitioner)
+		}
+	})
+	t.Run("its entries are checked like top-level ones", func(t *testing.T) {
+		wantError(t, withBroker("default.topic.config", ConfigMap{"acks": 5000}), ErrInvalidArg,
+			`Configuration property "acks" value 5000 is outside allowed range -1..1000`)
+		wantError(t, withBroker("default.topic.config", ConfigMap{"ackz": 1}), ErrInvalidArg,
+			`No such configuration property: "ackz" (did you mean acks?)`)
+	})
+	t.Run("a value that is not a map is refused", func(t *testing.T) {
+		wantError(t, withBroker("default.topic.config", "acks=1"), ErrInvalidArg,
+			`Invalid value type string for configuration property "default.topic.config": expected map of properties`)
+	})
 }

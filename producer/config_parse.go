@@ -3,6 +3,7 @@ package producer
 import (
 	"math"
 	"net"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,14 @@ func (p *property) parse(key string, v any) (any, error) {
 	case kindBool:
 		return parseBool(key, v)
 	case kindAny:
+		return v, nil
+	case kindTopicConf:
+		if s, ok := v.(string); ok && s == "" {
+			return v, nil // none, as the default
+		}
+		if _, ok := topicConf(v); !ok {
+			return nil, wrongType(key, v, "map of properties")
+		}
 		return v, nil
 	case kindLogsChan:
 		if ch, ok := v.(chan LogEvent); ok {
@@ -283,4 +292,18 @@ func parseBroker(key, entry string) (string, error) {
 		return "", invalidValue(key, entry, "port must be 1..65535")
 	}
 	return prefix + net.JoinHostPort(host, strconv.Itoa(n)), nil
+}
+
+// topicConf returns the entries of v, a map with string keys (a ConfigMap,
+// or the kafka package's), for default.topic.config.
+func topicConf(v any) (map[string]any, bool) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Map || rv.Type().Key().Kind() != reflect.String {
+		return nil, false
+	}
+	out := make(map[string]any, rv.Len())
+	for it := rv.MapRange(); it.Next(); {
+		out[it.Key().String()] = it.Value().Interface()
+	}
+	return out, true
 }

@@ -11,16 +11,17 @@ import (
 type propKind int
 
 const (
-	kindInt      propKind = iota // integer, optionally with named values (acks "all")
-	kindMs                       // integer milliseconds, stored as a time.Duration
-	kindFloatMs                  // fractional milliseconds, stored as a time.Duration (linger.ms)
-	kindBool                     // true/t/1, false/f/0
-	kindString                   // free text
-	kindEnum                     // one of values
-	kindFlags                    // comma-separated subset of values, "-x" removes x (debug)
-	kindBrokers                  // comma-separated host[:port] list
-	kindLogsChan                 // a chan LogEvent (go.logs.channel); "" means none
-	kindAny                      // any value but nil, not interpreted (ignored properties)
+	kindInt       propKind = iota // integer, optionally with named values (acks "all")
+	kindMs                        // integer milliseconds, stored as a time.Duration
+	kindFloatMs                   // fractional milliseconds, stored as a time.Duration (linger.ms)
+	kindBool                      // true/t/1, false/f/0
+	kindString                    // free text
+	kindEnum                      // one of values
+	kindFlags                     // comma-separated subset of values, "-x" removes x (debug)
+	kindBrokers                   // comma-separated host[:port] list
+	kindLogsChan                  // a chan LogEvent (go.logs.channel); "" means none
+	kindAny                       // any value but nil, not interpreted (ignored properties)
+	kindTopicConf                 // a map of properties (default.topic.config), merged by parseConfig
 )
 
 // property describes one configuration property: its librdkafka name and
@@ -383,6 +384,8 @@ var addressFamilies = map[string]string{"tcp": "any", "tcp4": "v4", "tcp6": "v6"
 // goProperties are confluent-kafka-go's go.* properties that concern a
 // producer; ConfigValue hands them to the kafka package.
 var goProperties = []property{
+	{name: "default.topic.config", kind: kindTopicConf, defDoc: "none",
+		note: "confluent-kafka-go's key: a ConfigMap (any map with string keys) of topic properties, applied as if set at the top level; each one also set at the top level is overridden, with a CONFWARN warning."},
 	{name: "go.batch.producer", kind: kindBool, def: "false",
 		noop: "confluent-kafka-go's key for its batching ProduceChannel reader; kprod needs no separate mode."},
 	{name: "go.delivery.report.fields", kind: kindString, def: "key,value",

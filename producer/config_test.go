@@ -831,6 +831,8 @@ func docLine(p *property) string {
 		b.WriteString("comma-separated host[:port]")
 	case kindLogsChan:
 		b.WriteString("chan LogEvent")
+	case kindTopicConf:
+		b.WriteString("map of properties")
 	}
 	if p.only != "" {
 		fmt.Fprintf(&b, " (kprod implements only %s)", p.only)
