@@ -84,12 +84,12 @@ import (
 //   - go.logs.channel: chan LogEvent; default none. confluent-kafka-go's key: the channel Logs returns, used only with go.logs.channel.enable=true; Close does not close it.
 //   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl; default plaintext.
 //   - statistics.interval.ms: 0..86400000 ms; default 0. 0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.
-//   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
-//   - produce.offset.report: bool; default false. No effect: Deprecated in librdkafka, which no longer uses it.
+//   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo. Deprecated in librdkafka: New logs a warning when it is set.
+//   - produce.offset.report: bool; default false. No effect: librdkafka no longer uses it. Deprecated in librdkafka: New logs a warning when it is set.
 //   - builtin.features: comma-separated gzip, snappy, ssl, sasl, regex, lz4, sasl_plain, sasl_scram, zstd, sasl_oauthbearer, http, oidc; default gzip,snappy,ssl,sasl,regex,lz4,sasl_plain,sasl_scram,zstd,sasl_oauthbearer,http,oidc. Setting it checks that kprod has each feature listed: sasl_gssapi and plugins are invalid values, as in a librdkafka built without them.
 //   - metadata.recovery.strategy: one of none, rebootstrap (kprod implements only rebootstrap); default rebootstrap. kprod turns to the bootstrap servers whenever no broker from the metadata answers.
 //   - metadata.recovery.rebootstrap.trigger.ms: 0..2147483647 ms; default 300000. No effect: kprod tries the bootstrap servers as soon as no known broker answers, without waiting this long.
-//   - topic.metadata.refresh.fast.cnt: integer 0..1000; default 10. No effect: Deprecated in librdkafka, which no longer uses it.
+//   - topic.metadata.refresh.fast.cnt: integer 0..1000; default 10. No effect: librdkafka no longer uses it. Deprecated in librdkafka: New logs a warning when it is set.
 //   - topic.metadata.refresh.sparse: bool (kprod implements only true); default true. kprod asks only for the topics it produces to.
 //   - log.connection.close: bool; default true. No effect: kprod logs a closed connection only with debug broker, at level 7.
 //   - client.rack: string; default empty. No effect: Consumers use it to fetch from the nearest replica; a producer has nothing to send it in, in librdkafka too.
@@ -101,12 +101,12 @@ import (
 //   - broker.address.ttl: 0..86400000 ms; default 1000. No effect: kprod resolves a broker's name at each connection attempt and caches no address.
 //   - client.dns.lookup: one of use_all_dns_ips, resolve_canonical_bootstrap_servers_only (kprod implements only use_all_dns_ips); default use_all_dns_ips. Go's dialer tries each address a name resolves to.
 //   - connections.max.idle.ms: 0..2147483647 ms; default 0, or 230000 when bootstrap.servers names an azure host. 0 keeps idle connections open; kprod reconnects when it next needs one. Unlike librdkafka, no jitter.
-//   - api.version.request: bool (kprod implements only true); default true. kprod always asks a broker for its request versions.
+//   - api.version.request: bool (kprod implements only true); default true. kprod always asks a broker for its request versions. Deprecated in librdkafka: New logs a warning when it is set.
 //   - api.version.request.timeout.ms: 1..300000 ms; default 10000. socket.connection.setup.timeout.ms bounds it too.
-//   - api.version.fallback.ms: 0..604800000 ms; default 0. No effect: librdkafka uses it only when ApiVersions fails; kprod needs brokers that answer it.
-//   - broker.version.fallback: string; default 0.10.0. No effect: librdkafka uses it only when ApiVersions is not asked for or fails; kprod needs brokers that answer it.
-//   - socket.blocking.max.ms: 1..60000 ms; default 1000. No effect: Deprecated in librdkafka, which no longer uses it.
-//   - reconnect.backoff.jitter.ms: 0..3600000 ms; default 0. No effect: Deprecated in librdkafka, which no longer uses it: reconnect.backoff.ms and reconnect.backoff.max.ms rule.
+//   - api.version.fallback.ms: 0..604800000 ms; default 0. No effect: librdkafka uses it only when ApiVersions fails; kprod needs brokers that answer it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - broker.version.fallback: string; default 0.10.0. No effect: librdkafka uses it only when ApiVersions is not asked for or fails; kprod needs brokers that answer it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - socket.blocking.max.ms: 1..60000 ms; default 1000. No effect: librdkafka no longer uses it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - reconnect.backoff.jitter.ms: 0..3600000 ms; default 0. No effect: librdkafka no longer uses it: reconnect.backoff.ms and reconnect.backoff.max.ms rule. Deprecated in librdkafka: New logs a warning when it is set.
 //   - ssl.ca.location: string; default system roots. A PEM file or a directory of them; probe means the system roots.
 //   - ssl.ca.pem: string; default empty. PEM certificates.
 //   - ssl.certificate.location: string; default empty. PEM file; with a key, for mutual TLS.
@@ -338,6 +338,9 @@ func parseConfig(m ConfigMap) (*config, error) {
 		if p.ignored != "" {
 			c.warnings = append(c.warnings, "Configuration property "+key+" "+p.ignored)
 		}
+		if p.deprecated {
+			c.warnings = append(c.warnings, "Configuration property "+key+" is deprecated: "+p.deprecation())
+		}
 		c.set[p.name] = true
 		c.setAs[p.name] = key
 	}
@@ -525,6 +528,16 @@ func (c *config) validate() error {
 		}
 	}
 	return nil
+}
+
+// deprecation is what the warning for a deprecated property says.
+func (p *property) deprecation() string {
+	for _, s := range []string{p.noop, p.note} {
+		if s != "" {
+			return s
+		}
+	}
+	return "librdkafka will remove it"
 }
 
 // outOfRange reports whether v, a numeric value in p's canonical form, is

@@ -57,6 +57,7 @@ func TestConfigConsumerPropertiesWarnOnceAndProducerWorks(t *testing.T) {
 		}
 	}
 	require.Equal(t, []string{
+		"Configuration property api.version.request is deprecated: kprod always asks a broker for its request versions.",
 		"Configuration property auto.offset.reset is a consumer property and will be ignored by this producer instance",
 		"Configuration property enable.auto.commit is a consumer property and will be ignored by this producer instance",
 		"Configuration property enabled_events does not apply to kprod and is ignored: librdkafka's event mask for its C event API",

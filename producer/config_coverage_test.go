@@ -121,6 +121,14 @@ func (p *property) class() string {
 
 // reason is why p is in its class, for docs/config-coverage.md.
 func (p *property) reason() string {
+	r := p.reason0()
+	if p.deprecated {
+		r = strings.TrimSpace("Deprecated in librdkafka: New logs a warning when it is set. " + r)
+	}
+	return r
+}
+
+func (p *property) reason0() string {
 	switch {
 	case p.unsupported != "":
 		return p.unsupported
@@ -195,7 +203,7 @@ func TestConfigCoverageOfLibrdkafkaProperties(t *testing.T) {
 				}
 			})
 		default:
-			t.Run(name+" is accepted without a warning", func(t *testing.T) {
+			t.Run(name+" is accepted without a warning unless deprecated", func(t *testing.T) {
 				if p.reason() == "" && p.class() != "implemented" {
 					t.Errorf("class %q gives no reason", class)
 				}
@@ -204,8 +212,12 @@ func TestConfigCoverageOfLibrdkafkaProperties(t *testing.T) {
 					m = ConfigMap{name: acceptedValue(p)}
 				}
 				c := mustParse(t, m)
-				if len(c.warnings) != 0 {
-					t.Errorf("warnings = %q, want none", c.warnings)
+				var want []string
+				if p.deprecated {
+					want = []string{"Configuration property " + name + " is deprecated: " + p.deprecation()}
+				}
+				if !slices.Equal(c.warnings, want) {
+					t.Errorf("warnings = %q, want %q", c.warnings, want)
 				}
 				if _, ok := c.value(name); !ok {
 					t.Errorf("value(%q) not found", name)
@@ -214,6 +226,26 @@ func TestConfigCoverageOfLibrdkafkaProperties(t *testing.T) {
 		}
 	}
 	t.Logf("%d names: %v", len(names), counts)
+}
+
+// librdkafkaDeprecated are the properties CONFIGURATION.md marks
+// DEPRECATED that kprod accepts; New warns of each one set.
+var librdkafkaDeprecated = []string{
+	"api.version.fallback.ms", "api.version.request", "broker.version.fallback", "produce.offset.report",
+	"queuing.strategy", "reconnect.backoff.jitter.ms", "socket.blocking.max.ms", "topic.metadata.refresh.fast.cnt",
+}
+
+func TestConfigCoverageDeprecatedPropertiesAreMarked(t *testing.T) {
+	var got []string
+	for _, p := range properties {
+		if p.deprecated {
+			got = append(got, p.name)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, librdkafkaDeprecated) {
+		t.Errorf("deprecated properties = %q, want %q", got, librdkafkaDeprecated)
+	}
 }
 
 func TestConfigCoverageConsumerPropertiesAreIgnored(t *testing.T) {

@@ -56,6 +56,9 @@ type property struct {
 	// no effect in kprod: what librdkafka does with it, kprod does anyway
 	// or needs not do.
 	noop string
+	// deprecated marks a property librdkafka deprecates: New logs a
+	// warning when it is set, as librdkafka does.
+	deprecated bool
 	// ignored, when set, is the warning New logs when the property is
 	// set, after "Configuration property NAME ": a consumer property, or
 	// one that does not apply to kprod. Any value is accepted.
@@ -303,10 +306,10 @@ var supportedProperties = []property{
 		field: stringField(func(c *config) *string { return &c.sec.protocol })},
 	{name: "statistics.interval.ms", kind: kindMs, min: 0, max: 86400000, def: "0", note: "0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.",
 		field: msField(func(c *config) *time.Duration { return &c.statisticsInterval })},
-	{name: "queuing.strategy", kind: kindEnum, fold: true, values: []string{"fifo", "lifo"}, def: "fifo", only: "fifo",
+	{name: "queuing.strategy", deprecated: true, kind: kindEnum, fold: true, values: []string{"fifo", "lifo"}, def: "fifo", only: "fifo",
 		onlyWhy: "kprod sends each partition's messages in the order produced (lifo is deprecated and experimental in librdkafka)",
 		field:   stringField(func(c *config) *string { return &c.queuingStrategy })},
-	{name: "produce.offset.report", kind: kindBool, def: "false", noop: "Deprecated in librdkafka, which no longer uses it."},
+	{name: "produce.offset.report", deprecated: true, kind: kindBool, def: "false", noop: "librdkafka no longer uses it."},
 	{name: "builtin.features", kind: kindFlags, values: builtinFeatures, def: strings.Join(builtinFeatures, ","),
 		note: "Setting it checks that kprod has each feature listed: sasl_gssapi and plugins are invalid values, as in a librdkafka built without them."},
 	{name: "metadata.recovery.strategy", kind: kindEnum, fold: true, values: []string{"none", "rebootstrap"}, def: "rebootstrap",
@@ -314,8 +317,8 @@ var supportedProperties = []property{
 		onlyWhy: "kprod always keeps the bootstrap servers among the brokers it tries"},
 	{name: "metadata.recovery.rebootstrap.trigger.ms", kind: kindMs, min: 0, max: int32Max, def: "300000",
 		noop: "kprod tries the bootstrap servers as soon as no known broker answers, without waiting this long."},
-	{name: "topic.metadata.refresh.fast.cnt", kind: kindInt, min: 0, max: 1000, def: "10",
-		noop: "Deprecated in librdkafka, which no longer uses it."},
+	{name: "topic.metadata.refresh.fast.cnt", deprecated: true, kind: kindInt, min: 0, max: 1000, def: "10",
+		noop: "librdkafka no longer uses it."},
 	{name: "topic.metadata.refresh.sparse", kind: kindBool, def: "true", only: "true",
 		note: "kprod asks only for the topics it produces to.", onlyWhy: "kprod never asks for every topic's metadata"},
 	{name: "log.connection.close", kind: kindBool, def: "true",
@@ -363,19 +366,19 @@ var connectionProperties = []property{
 		defDoc: "0, or 230000 when bootstrap.servers names an azure host",
 		note:   "0 keeps idle connections open; kprod reconnects when it next needs one. Unlike librdkafka, no jitter.",
 		field:  msField(func(c *config) *time.Duration { return &c.snd.Broker.IdleTimeout })},
-	{name: "api.version.request", kind: kindBool, def: "true", only: "true",
+	{name: "api.version.request", deprecated: true, kind: kindBool, def: "true", only: "true",
 		note: "kprod always asks a broker for its request versions.", onlyWhy: "kprod needs brokers that answer ApiVersions (Kafka 0.10 and later)"},
 	{name: "api.version.request.timeout.ms", kind: kindMs, min: 1, max: 300000, def: "10000",
 		note:  "socket.connection.setup.timeout.ms bounds it too.",
 		field: msField(func(c *config) *time.Duration { return &c.snd.Broker.ApiVersionsTimeout })},
-	{name: "api.version.fallback.ms", kind: kindMs, min: 0, max: 604800000, def: "0",
+	{name: "api.version.fallback.ms", deprecated: true, kind: kindMs, min: 0, max: 604800000, def: "0",
 		noop: "librdkafka uses it only when ApiVersions fails; kprod needs brokers that answer it."},
-	{name: "broker.version.fallback", kind: kindString, def: "0.10.0",
+	{name: "broker.version.fallback", deprecated: true, kind: kindString, def: "0.10.0",
 		noop: "librdkafka uses it only when ApiVersions is not asked for or fails; kprod needs brokers that answer it."},
-	{name: "socket.blocking.max.ms", kind: kindMs, min: 1, max: 60000, def: "1000",
-		noop: "Deprecated in librdkafka, which no longer uses it."},
-	{name: "reconnect.backoff.jitter.ms", kind: kindMs, min: 0, max: 3600000, def: "0",
-		noop: "Deprecated in librdkafka, which no longer uses it: reconnect.backoff.ms and reconnect.backoff.max.ms rule."},
+	{name: "socket.blocking.max.ms", deprecated: true, kind: kindMs, min: 1, max: 60000, def: "1000",
+		noop: "librdkafka no longer uses it."},
+	{name: "reconnect.backoff.jitter.ms", deprecated: true, kind: kindMs, min: 0, max: 3600000, def: "0",
+		noop: "librdkafka no longer uses it: reconnect.backoff.ms and reconnect.backoff.max.ms rule."},
 }
 
 // addressFamilies maps broker.Config.Network to broker.address.family.

@@ -848,6 +848,9 @@ func docLine(p *property) string {
 	if p.noop != "" {
 		b.WriteString(" No effect: " + p.noop)
 	}
+	if p.deprecated {
+		b.WriteString(" Deprecated in librdkafka: New logs a warning when it is set.")
+	}
 	return b.String()
 }
 
