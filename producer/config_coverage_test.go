@@ -289,7 +289,7 @@ to rewrite it.
 		p := propertyIndex[name]
 		class, reason := p.class(), p.reason()
 		if name != p.name {
-			reason = "Alias of " + p.name + ". " + reason
+			reason = strings.TrimSpace("Alias of " + p.name + ". " + reason)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", name, scope, class, strings.ReplaceAll(reason, "|", "\\|"))
 	}
