@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/logx"
 	"github.com/kprod-go/kprod/internal/sender"
 )
 
@@ -27,14 +28,15 @@ import (
 // "t", "f", "1", "0" and the integers 0 and 1.
 //
 // New fails with ErrInvalidArg, in a message naming the property, for an
-// unknown name ("No such configuration property"), a nil value, a value of
+// unknown name ("No such configuration property", with the closest known
+// names), a nil value, a value of
 // the wrong type, an unparsable value, a value out of range, a property set
 // under two of its names (such as linger.ms and queue.buffering.max.ms), or
 // a conflict between properties, which uses librdkafka's wording. When
 // several keys are wrong, the error is about the first in sorted order.
 //
 // Supported properties, with the kind of value, the allowed range and the
-// default:
+// default (those that change nothing in kprod say why):
 //
 //   - bootstrap.servers (alias metadata.broker.list): comma-separated host[:port]; default none, required. A missing port is 9092; IPv6 hosts go in brackets.
 //   - client.id: string; default rdkafka.
@@ -49,7 +51,7 @@ import (
 //   - batch.num.messages: integer 1..1000000; default 10000.
 //   - queue.buffering.max.messages: integer 0..2147483647; default 100000. 0 means no limit.
 //   - queue.buffering.max.kbytes: integer 1..2147483647; default 1048576.
-//   - queue.buffering.backpressure.threshold: integer 1..1000000; default 1. Must be 1 with idempotence.
+//   - queue.buffering.backpressure.threshold: integer 1..1000000 (kprod implements only 1); default 1. Must be 1 with idempotence.
 //   - message.max.bytes: integer 1000..1000000000; default 1000000.
 //   - retries (alias message.send.max.retries): integer 0..2147483647; default 2147483647. At least 1 with idempotence.
 //   - retry.backoff.ms: 1..300000 ms; default 100.
@@ -60,11 +62,11 @@ import (
 //   - socket.connection.setup.timeout.ms: 1000..2147483647 ms; default 30000.
 //   - socket.keepalive.enable: bool; default false.
 //   - receive.message.max.bytes: integer 1000..2147483647; default 100000000. A larger response from a broker is refused as a protocol error.
-//   - socket.max.fails: integer 0..1000000; default 1.
+//   - socket.max.fails: integer 0..1000000 (kprod implements only 1); default 1. kprod closes a connection at its first failed or timed-out request.
 //   - reconnect.backoff.ms: 0..3600000 ms; default 100.
 //   - reconnect.backoff.max.ms: 0..3600000 ms; default 10000. Must be at least reconnect.backoff.ms.
 //   - topic.metadata.refresh.interval.ms: -1..3600000 ms; default 300000. -1 turns the periodic refresh off.
-//   - metadata.max.age.ms: 1..86400000 ms; default 3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000.
+//   - metadata.max.age.ms: 1..86400000 ms; default 3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000. No effect: kprod keeps a topic's metadata until a newer answer replaces it (every topic.metadata.refresh.interval.ms, and sooner when a request finds a leader gone); it expires no cache entry.
 //   - topic.metadata.refresh.fast.interval.ms: 1..60000 ms; default retry.backoff.ms.
 //   - topic.metadata.propagation.max.ms: 0..3600000 ms; default 30000.
 //   - allow.auto.create.topics: bool; default true. librdkafka documents false, the consumer's default; a producer's is true.
@@ -82,8 +84,29 @@ import (
 //   - go.logs.channel: chan LogEvent; default none. confluent-kafka-go's key: the channel Logs returns, used only with go.logs.channel.enable=true; Close does not close it.
 //   - security.protocol: one of plaintext, ssl, sasl_plaintext, sasl_ssl; default plaintext.
 //   - statistics.interval.ms: 0..86400000 ms; default 0. 0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.
-//   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo.
-//   - produce.offset.report: bool; default false. Deprecated in librdkafka; no effect.
+//   - queuing.strategy: one of fifo, lifo (kprod implements only fifo); default fifo. Deprecated in librdkafka: New logs a warning when it is set.
+//   - produce.offset.report: bool; default false. No effect: librdkafka no longer uses it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - builtin.features: comma-separated gzip, snappy, ssl, sasl, regex, lz4, sasl_plain, sasl_scram, zstd, sasl_oauthbearer, http, oidc; default gzip,snappy,ssl,sasl,regex,lz4,sasl_plain,sasl_scram,zstd,sasl_oauthbearer,http,oidc. Setting it checks that kprod has each feature listed: sasl_gssapi and plugins are invalid values, as in a librdkafka built without them.
+//   - metadata.recovery.strategy: one of none, rebootstrap (kprod implements only rebootstrap); default rebootstrap. kprod turns to the bootstrap servers whenever no broker from the metadata answers.
+//   - metadata.recovery.rebootstrap.trigger.ms: 0..2147483647 ms; default 300000. No effect: kprod tries the bootstrap servers as soon as no known broker answers, without waiting this long.
+//   - topic.metadata.refresh.fast.cnt: integer 0..1000; default 10. No effect: librdkafka no longer uses it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - topic.metadata.refresh.sparse: bool (kprod implements only true); default true. kprod asks only for the topics it produces to.
+//   - log.connection.close: bool; default true. No effect: kprod logs a closed connection only with debug broker, at level 7.
+//   - client.rack: string; default empty. No effect: Consumers use it to fetch from the nearest replica; a producer has nothing to send it in, in librdkafka too.
+//   - enable.metrics.push: bool; default true. No effect: kprod does not push client metrics to the broker (KIP-714); a broker that asks gets none, as with false.
+//   - socket.nagle.disable: bool; default true. librdkafka's default is false; kprod keeps Go's, Nagle's algorithm off, unless set to false.
+//   - socket.send.buffer.bytes: integer 0..100000000; default 0. 0 leaves the system's size.
+//   - socket.receive.buffer.bytes: integer 0..100000000; default 0. 0 leaves the system's size.
+//   - broker.address.family: one of any, v4, v6; default any. v4 or v6 dials only addresses of that family.
+//   - broker.address.ttl: 0..86400000 ms; default 1000. No effect: kprod resolves a broker's name at each connection attempt and caches no address.
+//   - client.dns.lookup: one of use_all_dns_ips, resolve_canonical_bootstrap_servers_only (kprod implements only use_all_dns_ips); default use_all_dns_ips. Go's dialer tries each address a name resolves to.
+//   - connections.max.idle.ms: 0..2147483647 ms; default 0, or 230000 when bootstrap.servers names an azure host. 0 keeps idle connections open; kprod reconnects when it next needs one. Unlike librdkafka, no jitter.
+//   - api.version.request: bool (kprod implements only true); default true. kprod always asks a broker for its request versions. Deprecated in librdkafka: New logs a warning when it is set.
+//   - api.version.request.timeout.ms: 1..300000 ms; default 10000. socket.connection.setup.timeout.ms bounds it too.
+//   - api.version.fallback.ms: 0..604800000 ms; default 0. No effect: librdkafka uses it only when ApiVersions fails; kprod needs brokers that answer it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - broker.version.fallback: string; default 0.10.0. No effect: librdkafka uses it only when ApiVersions is not asked for or fails; kprod needs brokers that answer it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - socket.blocking.max.ms: 1..60000 ms; default 1000. No effect: librdkafka no longer uses it. Deprecated in librdkafka: New logs a warning when it is set.
+//   - reconnect.backoff.jitter.ms: 0..3600000 ms; default 0. No effect: librdkafka no longer uses it: reconnect.backoff.ms and reconnect.backoff.max.ms rule. Deprecated in librdkafka: New logs a warning when it is set.
 //   - ssl.ca.location: string; default system roots. A PEM file or a directory of them; probe means the system roots.
 //   - ssl.ca.pem: string; default empty. PEM certificates.
 //   - ssl.certificate.location: string; default empty. PEM file; with a key, for mutual TLS.
@@ -112,7 +135,13 @@ import (
 //   - sasl.oauthbearer.scope: string; default empty.
 //   - sasl.oauthbearer.extensions: string; default empty. key=value pairs, comma-separated.
 //   - sasl.oauthbearer.token.endpoint.url: string; default empty.
+//   - sasl.oauthbearer.sub.claim.name: string (kprod implements only sub); default sub.
 //   - sasl.oauthbearer.grant.type: one of client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer (kprod implements only client_credentials); default client_credentials.
+//   - default.topic.config: map of properties; default none. confluent-kafka-go's key: a ConfigMap (any map with string keys) of topic properties, applied as if set at the top level; each one also set at the top level is overridden, with a CONFWARN warning.
+//   - go.batch.producer: bool; default false. No effect: confluent-kafka-go's key for its batching ProduceChannel reader; kprod needs no separate mode.
+//   - go.delivery.report.fields: string; default key,value. confluent-kafka-go's key: all, none or a comma-separated subset of key, value, headers; the kafka package reads it.
+//   - go.events.channel.size: integer 0..2147483647; default 1000000. confluent-kafka-go's key; the kafka package reads it.
+//   - go.produce.channel.size: integer 0..2147483647; default 1000000. confluent-kafka-go's key; the kafka package reads it.
 //
 // With enable.idempotence=true, unset max.in.flight.requests.per.connection
 // becomes 5, retries 2147483647 and acks -1 (all); set explicitly to more
@@ -129,22 +158,38 @@ import (
 // delivery.timeout.ms becomes transaction.timeout.ms; set explicitly, they
 // may not exceed transaction.timeout.ms + 100 ms and transaction.timeout.ms.
 //
-// Recognized but not implemented, failing with ErrNotImplemented: the
-// GSSAPI (Kerberos) sasl.kerberos.* properties and sasl.mechanisms=GSSAPI
-// with a SASL protocol, the OAUTHBEARER jwt-bearer grant and its
-// sasl.oauthbearer.assertion.* properties,
+// Recognized but not implemented, failing with ErrNotImplemented and the
+// reason: the GSSAPI (Kerberos) sasl.kerberos.* properties and
+// sasl.mechanisms=GSSAPI with a SASL protocol, the OAUTHBEARER jwt-bearer
+// grant and its sasl.oauthbearer.assertion.* properties,
 // sasl.oauthbearer.metadata.authentication.type, ssl.ca.certificate.stores,
 // ssl.providers, ssl.engine.location, ssl.engine.id,
-// message.copy.max.bytes, plugin.library.paths,
-// confluent-kafka-go's go.batch.producer, go.delivery.report.fields,
-// go.events.channel.size and go.produce.channel.size;
-// and queuing.strategy other than fifo. Values that Go's TLS cannot honour
+// message.copy.max.bytes, plugin.library.paths, topic.blacklist; the
+// callbacks and C pointers librdkafka sets through functions of their own
+// (error_cb, throttle_cb, stats_cb, background_event_cb,
+// oauthbearer_token_refresh_cb, log_cb, dr_cb, dr_msg_cb, partitioner_cb,
+// socket_cb, connect_cb, closesocket_cb, open_cb, resolve_cb, ssl_key,
+// ssl_certificate, ssl_ca, ssl.certificate.verify_cb,
+// ssl_engine_callback_data, opaque, default_topic_conf, interceptors,
+// msg_order_cmp, consume_cb, rebalance_cb, offset_commit_cb), for which the
+// error names kprod's way; and the values other than the one listed above
+// as the only one kprod implements. Values that Go's TLS cannot honour
 // (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.
+//
+// librdkafka's consumer properties (group.id, auto.offset.reset,
+// enable.auto.commit, session.timeout.ms, fetch.*, isolation.level, …),
+// confluent-kafka-go's consumer keys (go.events.channel.enable,
+// go.application.rebalance.enable) and librdkafka settings of its C runtime
+// (enabled_events, log.queue, log.thread.name, enable.random.seed,
+// internal.termination.signal) take any value and are ignored: New logs a
+// CONFWARN warning for each one set, as a librdkafka producer does for a
+// consumer property. docs/config-coverage.md lists every property with
+// what kprod does with it.
 //
 // A protocol prefix on a bootstrap server (sasl_ssl://host:9093) must be
 // security.protocol's. Passwords, keys, client secrets and tokens never
-// appear in error messages, which name the property.
-// librdkafka's consumer properties are unknown to kprod.
+// appear in error messages, which name the property. An unknown name fails
+// with the closest known names suggested.
 type ConfigMap map[string]any
 
 // SetKey sets property key to value. It never fails: New reports a bad key
@@ -220,15 +265,24 @@ type config struct {
 	queuingStrategy         string        // queuing.strategy: only fifo
 	transactionalID         string        // transactional.id; empty = not transactional
 	transactionTimeout      time.Duration // transaction.timeout.ms
+	goDeliveryReportFields  string        // go.delivery.report.fields, for the kafka package
+	goEventsChannelSize     int           // go.events.channel.size, for the kafka package
+	goProduceChannelSize    int           // go.produce.channel.size, for the kafka package
 
 	set   map[string]bool   // canonical names of the properties the user set explicitly
 	setAs map[string]string // canonical name -> the key the user wrote (the name or an alias)
+	// values holds, for a property set without a config field, its value
+	// as parsed and written back as text (see ConfigValue).
+	values map[string]string
+	// warnings are the CONFWARN lines New logs, one per ignored property
+	// set, in key order.
+	warnings []string
 }
 
 // defaultConfig returns a config holding every property's default, as
 // parsed from the property table. Derived defaults are filled in by validate.
 func defaultConfig() *config {
-	c := &config{set: make(map[string]bool), setAs: make(map[string]string)}
+	c := &config{set: make(map[string]bool), setAs: make(map[string]string), values: make(map[string]string)}
 	for i := range properties {
 		p := &properties[i]
 		if p.unsupported != "" || p.field.set == nil {
@@ -247,10 +301,14 @@ func defaultConfig() *config {
 // not depend on map iteration order.
 func parseConfig(m ConfigMap) (*config, error) {
 	c := defaultConfig()
+	m, err := c.mergeTopicConf(m)
+	if err != nil {
+		return nil, err
+	}
 	for _, key := range slices.Sorted(maps.Keys(m)) {
 		p := propertyIndex[key]
 		if p == nil {
-			return nil, newError(ErrInvalidArg, "No such configuration property: %q", key)
+			return nil, unknownProperty(key)
 		}
 		if p.unsupported != "" {
 			return nil, newError(ErrNotImplemented,
@@ -271,6 +329,18 @@ func parseConfig(m ConfigMap) (*config, error) {
 		if p.field.set != nil && !p.field.set(c, v) {
 			return nil, rangeError(key, formatValue(v), p)
 		}
+		if p.field.set == nil {
+			if p.outOfRange(v) { // validate checks the others
+				return nil, rangeError(key, formatValue(v), p)
+			}
+			c.values[p.name] = formatValue(v)
+		}
+		if p.ignored != "" {
+			c.warnings = append(c.warnings, "Configuration property "+key+" "+p.ignored)
+		}
+		if p.deprecated {
+			c.warnings = append(c.warnings, "Configuration property "+key+" is deprecated: "+p.deprecation())
+		}
 		c.set[p.name] = true
 		c.setAs[p.name] = key
 	}
@@ -278,6 +348,44 @@ func parseConfig(m ConfigMap) (*config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// mergeTopicConf returns m with the entries of its default.topic.config, a
+// confluent-kafka-go key, set at the top level. As librdkafka's
+// rd_kafka_conf_set_default_topic_conf, they override the same properties
+// set at the top level, and each override is warned of.
+func (c *config) mergeTopicConf(m ConfigMap) (ConfigMap, error) {
+	const key = "default.topic.config"
+	v, ok := m[key]
+	if !ok {
+		return m, nil
+	}
+	if v == nil {
+		return nil, newError(ErrInvalidArg, "Configuration property %q cannot be set to nil", key)
+	}
+	out := maps.Clone(m)
+	delete(out, key)
+	if s, ok := v.(string); ok && s == "" {
+		return out, nil
+	}
+	tc, ok := topicConf(v)
+	if !ok {
+		return nil, wrongType(key, v, "map of properties")
+	}
+	for _, k := range slices.Sorted(maps.Keys(tc)) {
+		if k == key {
+			return nil, invalidValue(key, k, "default.topic.config cannot nest")
+		}
+		for top := range m {
+			if top != key && (top == k || propertyIndex[top] != nil && propertyIndex[top] == propertyIndex[k]) {
+				c.warnings = append(c.warnings, fmt.Sprintf(
+					"Configuration property %s set in the top-level configuration is overridden by %s in default.topic.config", top, k))
+				delete(out, top)
+			}
+		}
+		out[k] = tc[k]
+	}
+	return out, nil
 }
 
 // validate checks every bound and conflict and computes the derived values,
@@ -289,21 +397,8 @@ func (c *config) validate() error {
 		if p.field.get == nil {
 			continue
 		}
-		v := p.field.get(c)
-		var out bool
-		switch n := v.(type) {
-		case int64:
-			out = n < p.min || n > p.max
-		case float64:
-			out = n < float64(p.min) || n > float64(p.max)
-		}
-		if out {
+		if v := p.field.get(c); p.outOfRange(v) {
 			return rangeError(c.keyOf(p), formatValue(v), p)
-		}
-		if p.only != "" && formatValue(v) != p.only {
-			return newError(ErrNotImplemented,
-				"Configuration property %q value %q is not supported by kprod yet: only %q is",
-				c.keyOf(p), formatValue(v), p.only)
 		}
 	}
 	if len(c.bootstrapServers) == 0 {
@@ -366,6 +461,13 @@ func (c *config) validate() error {
 	if c.snd.ReconnectBackoffMax < c.snd.ReconnectBackoff {
 		return newError(ErrInvalidArg, "`reconnect.backoff.max.ms` must be >= `reconnect.backoff.ms`")
 	}
+	// As librdkafka: Azure's load balancers drop a connection idle for 4
+	// minutes without telling either end.
+	if !c.set["connections.max.idle.ms"] && slices.ContainsFunc(c.bootstrapServers, func(b string) bool {
+		return strings.Contains(strings.ToLower(b), "azure")
+	}) {
+		c.snd.Broker.IdleTimeout = 230 * time.Second
+	}
 	if !c.set["topic.metadata.refresh.fast.interval.ms"] {
 		c.metadataRefreshFast = c.snd.RetryBackoff
 	}
@@ -395,7 +497,59 @@ func (c *config) validate() error {
 			return newError(ErrInvalidArg, "`message.timeout.ms` must be greater than `linger.ms`")
 		}
 	}
+	for f := range strings.SplitSeq(c.goDeliveryReportFields, ",") {
+		switch strings.TrimSpace(f) {
+		case "", "all", "none", "key", "value", "headers":
+		default:
+			return invalidValue(c.keyOf(propertyIndex["go.delivery.report.fields"]), c.goDeliveryReportFields,
+				"expected all, none or a comma-separated subset of key, value, headers")
+		}
+	}
+	// Values kprod does not implement are refused last, so that a
+	// conflict librdkafka reports (a backpressure threshold above 1 with
+	// idempotence) is reported as librdkafka does.
+	for i := range properties {
+		p := &properties[i]
+		if p.only == "" {
+			continue
+		}
+		v, ok := c.values[p.name]
+		if p.field.get != nil {
+			v, ok = formatValue(p.field.get(c)), true
+		}
+		if ok && v != p.only {
+			why := ""
+			if p.onlyWhy != "" {
+				why = ": " + p.onlyWhy
+			}
+			return newError(ErrNotImplemented,
+				"Configuration property %q value %q is not supported by kprod yet: only %q is%s",
+				c.keyOf(p), v, p.only, why)
+		}
+	}
 	return nil
+}
+
+// deprecation is what the warning for a deprecated property says.
+func (p *property) deprecation() string {
+	for _, s := range []string{p.noop, p.note} {
+		if s != "" {
+			return s
+		}
+	}
+	return "librdkafka will remove it"
+}
+
+// outOfRange reports whether v, a numeric value in p's canonical form, is
+// outside p's bounds.
+func (p *property) outOfRange(v any) bool {
+	switch n := v.(type) {
+	case int64:
+		return n < p.min || n > p.max
+	case float64:
+		return n < float64(p.min) || n > float64(p.max)
+	}
+	return false
 }
 
 // keyOf returns the name under which the user set p, or p's name.
@@ -442,4 +596,12 @@ func formatFloat(f float64) string {
 		return strconv.FormatInt(int64(f), 10)
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// logWarnings logs, once, a warning for each ignored property set, as
+// librdkafka does at rd_kafka_new.
+func (c *config) logWarnings(log *logx.Logger) {
+	for _, w := range c.warnings {
+		log.Logf(logx.Warning, "CONFWARN", "%s", w)
+	}
 }

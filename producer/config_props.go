@@ -2,27 +2,26 @@ package producer
 
 import (
 	"math"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // propKind is how a property's value is written and what Go values it takes.
 type propKind int
 
 const (
-	kindInt      propKind = iota // integer, optionally with named values (acks "all")
-	kindMs                       // integer milliseconds, stored as a time.Duration
-	kindFloatMs                  // fractional milliseconds, stored as a time.Duration (linger.ms)
-	kindBool                     // true/t/1, false/f/0
-	kindString                   // free text
-	kindEnum                     // one of values
-	kindFlags                    // comma-separated subset of values, "-x" removes x (debug)
-	kindBrokers                  // comma-separated host[:port] list
-	kindLogsChan                 // a chan LogEvent (go.logs.channel); "" means none
+	kindInt       propKind = iota // integer, optionally with named values (acks "all")
+	kindMs                        // integer milliseconds, stored as a time.Duration
+	kindFloatMs                   // fractional milliseconds, stored as a time.Duration (linger.ms)
+	kindBool                      // true/t/1, false/f/0
+	kindString                    // free text
+	kindEnum                      // one of values
+	kindFlags                     // comma-separated subset of values, "-x" removes x (debug)
+	kindBrokers                   // comma-separated host[:port] list
+	kindLogsChan                  // a chan LogEvent (go.logs.channel); "" means none
+	kindAny                       // any value but nil, not interpreted (ignored properties)
+	kindTopicConf                 // a map of properties (default.topic.config), merged by parseConfig
 )
 
 // property describes one configuration property: its librdkafka name and
@@ -47,11 +46,23 @@ type property struct {
 	fold    bool
 	symbols map[string]int64
 	// only, when set, is the one value kprod implements; other valid values
-	// fail validate with ErrNotImplemented.
-	only string
+	// fail validate with ErrNotImplemented, giving onlyWhy when set.
+	only    string
+	onlyWhy string
 	// unsupported, when set, marks a librdkafka property kprod recognizes
 	// but does not implement: any value fails with ErrNotImplemented.
 	unsupported string
+	// noop, when set, says why a property kprod parses and validates has
+	// no effect in kprod: what librdkafka does with it, kprod does anyway
+	// or needs not do.
+	noop string
+	// deprecated marks a property librdkafka deprecates: New logs a
+	// warning when it is set, as librdkafka does.
+	deprecated bool
+	// ignored, when set, is the warning New logs when the property is
+	// set, after "Configuration property NAME ": a consumer property, or
+	// one that does not apply to kprod. Any value is accepted.
+	ignored string
 	// note is appended to the property's line in the ConfigMap doc.
 	note  string
 	field field
@@ -164,7 +175,8 @@ var debugContexts = []string{
 }
 
 // properties is the table of every property kprod knows, supported first.
-var properties = slices.Concat(supportedProperties, securityProperties, unsupportedProperties())
+var properties = slices.Concat(supportedProperties, connectionProperties, securityProperties,
+	goProperties, unsupportedProperties(), ignoredProperties())
 
 var supportedProperties = []property{
 	{name: "bootstrap.servers", aliases: []string{"metadata.broker.list"}, kind: kindBrokers,
@@ -199,8 +211,9 @@ var supportedProperties = []property{
 	{name: "queue.buffering.max.kbytes", kind: kindInt, min: 1, max: int32Max, def: "1048576",
 		field: intField(func(c *config) *int { return &c.queueMaxKBytes })},
 	{name: "queue.buffering.backpressure.threshold", kind: kindInt, min: 1, max: 1000000, def: "1",
-		note:  "Must be 1 with idempotence.",
-		field: intField(func(c *config) *int { return &c.backpressureThreshold })},
+		note: "Must be 1 with idempotence.", only: "1",
+		onlyWhy: "kprod builds a produce request only when its connection can take it, which is a threshold of 1",
+		field:   intField(func(c *config) *int { return &c.backpressureThreshold })},
 	{name: "message.max.bytes", kind: kindInt, min: 1000, max: 1000000000, def: "1000000",
 		field: intField(func(c *config) *int { return &c.messageMaxBytes })},
 	{name: "retries", aliases: []string{"message.send.max.retries"}, kind: kindInt, min: 0, max: int32Max,
@@ -226,8 +239,10 @@ var supportedProperties = []property{
 	{name: "receive.message.max.bytes", kind: kindInt, min: 1000, max: 2147483647, def: "100000000",
 		note:  "A larger response from a broker is refused as a protocol error.",
 		field: intField(func(c *config) *int { return &c.snd.Broker.MaxResponse })},
-	{name: "socket.max.fails", kind: kindInt, min: 0, max: 1000000, def: "1",
-		field: intField(func(c *config) *int { return &c.socketMaxFails })},
+	{name: "socket.max.fails", kind: kindInt, min: 0, max: 1000000, def: "1", only: "1",
+		note:    "kprod closes a connection at its first failed or timed-out request.",
+		onlyWhy: "a response that does not come in time leaves the connection's stream unmatched, so kprod always closes it",
+		field:   intField(func(c *config) *int { return &c.socketMaxFails })},
 	{name: "reconnect.backoff.ms", kind: kindMs, min: 0, max: 3600000, def: "100",
 		field: msField(func(c *config) *time.Duration { return &c.snd.ReconnectBackoff })},
 	{name: "reconnect.backoff.max.ms", kind: kindMs, min: 0, max: 3600000, def: "10000",
@@ -238,6 +253,7 @@ var supportedProperties = []property{
 		field: msField(func(c *config) *time.Duration { return &c.metadataRefreshInterval })},
 	{name: "metadata.max.age.ms", kind: kindMs, min: 1, max: 86400000, def: "900000",
 		defDoc: "3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000",
+		noop:   "kprod keeps a topic's metadata until a newer answer replaces it (every topic.metadata.refresh.interval.ms, and sooner when a request finds a leader gone); it expires no cache entry.",
 		field:  msField(func(c *config) *time.Duration { return &c.metadataMaxAge })},
 	{name: "topic.metadata.refresh.fast.interval.ms", kind: kindMs, min: 1, max: 60000, def: "100",
 		defDoc: "retry.backoff.ms",
@@ -290,9 +306,100 @@ var supportedProperties = []property{
 		field: stringField(func(c *config) *string { return &c.sec.protocol })},
 	{name: "statistics.interval.ms", kind: kindMs, min: 0, max: 86400000, def: "0", note: "0 turns statistics off; otherwise a *Stats event comes from Poll at each interval.",
 		field: msField(func(c *config) *time.Duration { return &c.statisticsInterval })},
-	{name: "queuing.strategy", kind: kindEnum, fold: true, values: []string{"fifo", "lifo"}, def: "fifo", only: "fifo",
-		field: stringField(func(c *config) *string { return &c.queuingStrategy })},
-	{name: "produce.offset.report", kind: kindBool, def: "false", note: "Deprecated in librdkafka; no effect."},
+	{name: "queuing.strategy", deprecated: true, kind: kindEnum, fold: true, values: []string{"fifo", "lifo"}, def: "fifo", only: "fifo",
+		onlyWhy: "kprod sends each partition's messages in the order produced (lifo is deprecated and experimental in librdkafka)",
+		field:   stringField(func(c *config) *string { return &c.queuingStrategy })},
+	{name: "produce.offset.report", deprecated: true, kind: kindBool, def: "false", noop: "librdkafka no longer uses it."},
+	{name: "builtin.features", kind: kindFlags, values: builtinFeatures, def: strings.Join(builtinFeatures, ","),
+		note: "Setting it checks that kprod has each feature listed: sasl_gssapi and plugins are invalid values, as in a librdkafka built without them."},
+	{name: "metadata.recovery.strategy", kind: kindEnum, fold: true, values: []string{"none", "rebootstrap"}, def: "rebootstrap",
+		only: "rebootstrap", note: "kprod turns to the bootstrap servers whenever no broker from the metadata answers.",
+		onlyWhy: "kprod always keeps the bootstrap servers among the brokers it tries"},
+	{name: "metadata.recovery.rebootstrap.trigger.ms", kind: kindMs, min: 0, max: int32Max, def: "300000",
+		noop: "kprod tries the bootstrap servers as soon as no known broker answers, without waiting this long."},
+	{name: "topic.metadata.refresh.fast.cnt", deprecated: true, kind: kindInt, min: 0, max: 1000, def: "10",
+		noop: "librdkafka no longer uses it."},
+	{name: "topic.metadata.refresh.sparse", kind: kindBool, def: "true", only: "true",
+		note: "kprod asks only for the topics it produces to.", onlyWhy: "kprod never asks for every topic's metadata"},
+	{name: "log.connection.close", kind: kindBool, def: "true",
+		noop: "kprod logs a closed connection only with debug broker, at level 7."},
+	{name: "client.rack", kind: kindString, defDoc: "empty",
+		noop: "Consumers use it to fetch from the nearest replica; a producer has nothing to send it in, in librdkafka too."},
+	{name: "enable.metrics.push", kind: kindBool, def: "true",
+		noop: "kprod does not push client metrics to the broker (KIP-714); a broker that asks gets none, as with false."},
+}
+
+// builtinFeatures are librdkafka's builtin.features that kprod has.
+var builtinFeatures = []string{
+	"gzip", "snappy", "ssl", "sasl", "regex", "lz4", "sasl_plain", "sasl_scram", "zstd",
+	"sasl_oauthbearer", "http", "oidc",
+}
+
+// connectionProperties shape broker connections (internal/broker applies
+// them).
+var connectionProperties = []property{
+	{name: "socket.nagle.disable", kind: kindBool, def: "true",
+		note: "librdkafka's default is false; kprod keeps Go's, Nagle's algorithm off, unless set to false.",
+		field: field{
+			get: func(c *config) any { return !c.snd.Broker.Nagle },
+			set: func(c *config, v any) bool { c.snd.Broker.Nagle = !v.(bool); return true },
+		}},
+	{name: "socket.send.buffer.bytes", kind: kindInt, min: 0, max: 100000000, def: "0", note: "0 leaves the system's size.",
+		field: intField(func(c *config) *int { return &c.snd.Broker.SendBuffer })},
+	{name: "socket.receive.buffer.bytes", kind: kindInt, min: 0, max: 100000000, def: "0", note: "0 leaves the system's size.",
+		field: intField(func(c *config) *int { return &c.snd.Broker.ReceiveBuffer })},
+	{name: "broker.address.family", kind: kindEnum, fold: true, values: []string{"any", "v4", "v6"}, def: "any",
+		note: "v4 or v6 dials only addresses of that family.",
+		field: field{
+			get: func(c *config) any { return addressFamilies[c.snd.Broker.Network] },
+			set: func(c *config, v any) bool {
+				c.snd.Broker.Network = map[string]string{"any": "tcp", "v4": "tcp4", "v6": "tcp6"}[v.(string)]
+				return true
+			},
+		}},
+	{name: "broker.address.ttl", kind: kindMs, min: 0, max: 86400000, def: "1000",
+		noop: "kprod resolves a broker's name at each connection attempt and caches no address."},
+	{name: "client.dns.lookup", kind: kindEnum, fold: true, values: []string{"use_all_dns_ips", "resolve_canonical_bootstrap_servers_only"},
+		def: "use_all_dns_ips", only: "use_all_dns_ips", note: "Go's dialer tries each address a name resolves to.",
+		onlyWhy: "kprod does not resolve bootstrap servers to their canonical names"},
+	{name: "connections.max.idle.ms", kind: kindMs, min: 0, max: int32Max, def: "0",
+		defDoc: "0, or 230000 when bootstrap.servers names an azure host",
+		note:   "0 keeps idle connections open; kprod reconnects when it next needs one. Unlike librdkafka, no jitter.",
+		field:  msField(func(c *config) *time.Duration { return &c.snd.Broker.IdleTimeout })},
+	{name: "api.version.request", deprecated: true, kind: kindBool, def: "true", only: "true",
+		note: "kprod always asks a broker for its request versions.", onlyWhy: "kprod needs brokers that answer ApiVersions (Kafka 0.10 and later)"},
+	{name: "api.version.request.timeout.ms", kind: kindMs, min: 1, max: 300000, def: "10000",
+		note:  "socket.connection.setup.timeout.ms bounds it too.",
+		field: msField(func(c *config) *time.Duration { return &c.snd.Broker.ApiVersionsTimeout })},
+	{name: "api.version.fallback.ms", deprecated: true, kind: kindMs, min: 0, max: 604800000, def: "0",
+		noop: "librdkafka uses it only when ApiVersions fails; kprod needs brokers that answer it."},
+	{name: "broker.version.fallback", deprecated: true, kind: kindString, def: "0.10.0",
+		noop: "librdkafka uses it only when ApiVersions is not asked for or fails; kprod needs brokers that answer it."},
+	{name: "socket.blocking.max.ms", deprecated: true, kind: kindMs, min: 1, max: 60000, def: "1000",
+		noop: "librdkafka no longer uses it."},
+	{name: "reconnect.backoff.jitter.ms", deprecated: true, kind: kindMs, min: 0, max: 3600000, def: "0",
+		noop: "librdkafka no longer uses it: reconnect.backoff.ms and reconnect.backoff.max.ms rule."},
+}
+
+// addressFamilies maps broker.Config.Network to broker.address.family.
+var addressFamilies = map[string]string{"tcp": "any", "tcp4": "v4", "tcp6": "v6"}
+
+// goProperties are confluent-kafka-go's go.* properties that concern a
+// producer; ConfigValue hands them to the kafka package.
+var goProperties = []property{
+	{name: "default.topic.config", kind: kindTopicConf, defDoc: "none",
+		note: "confluent-kafka-go's key: a ConfigMap (any map with string keys) of topic properties, applied as if set at the top level; each one also set at the top level is overridden, with a CONFWARN warning."},
+	{name: "go.batch.producer", kind: kindBool, def: "false",
+		noop: "confluent-kafka-go's key for its batching ProduceChannel reader; kprod needs no separate mode."},
+	{name: "go.delivery.report.fields", kind: kindString, def: "key,value",
+		note:  "confluent-kafka-go's key: all, none or a comma-separated subset of key, value, headers; the kafka package reads it.",
+		field: stringField(func(c *config) *string { return &c.goDeliveryReportFields })},
+	{name: "go.events.channel.size", kind: kindInt, min: 0, max: int32Max, def: "1000000",
+		note:  "confluent-kafka-go's key; the kafka package reads it.",
+		field: intField(func(c *config) *int { return &c.goEventsChannelSize })},
+	{name: "go.produce.channel.size", kind: kindInt, min: 0, max: int32Max, def: "1000000",
+		note:  "confluent-kafka-go's key; the kafka package reads it.",
+		field: intField(func(c *config) *int { return &c.goProduceChannelSize })},
 }
 
 // securityProperties are the TLS and SASL properties (security.go applies
@@ -364,9 +471,11 @@ var securityProperties = []property{
 		field: stringField(func(c *config) *string { return &c.sec.oidcExtensions })},
 	{name: "sasl.oauthbearer.token.endpoint.url", kind: kindString, defDoc: "empty",
 		field: stringField(func(c *config) *string { return &c.sec.oidc.TokenEndpointURL })},
+	{name: "sasl.oauthbearer.sub.claim.name", kind: kindString, def: "sub", only: "sub",
+		onlyWhy: "kprod reads the principal of an OIDC token from its sub claim"},
 	{name: "sasl.oauthbearer.grant.type", kind: kindEnum,
 		values: []string{"client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, def: "client_credentials",
-		only: "client_credentials", field: stringField(func(c *config) *string { return &c.sec.grantType })},
+		only: "client_credentials", onlyWhy: "the jwt-bearer grant is not implemented", field: stringField(func(c *config) *string { return &c.sec.grantType })},
 }
 
 // unsupportedProperties returns the librdkafka (and confluent-kafka-go)
@@ -398,15 +507,66 @@ func unsupportedProperties() []property {
 		}},
 		{"Go always copies the payload", []string{"message.copy.max.bytes"}},
 		{"plugins are a librdkafka C feature", []string{"plugin.library.paths"}},
-		{"kprod has no such channel option yet", []string{
-			"go.batch.producer", "go.delivery.report.fields", "go.events.channel.size",
-			"go.produce.channel.size",
+		{"kprod does not hide topics from its metadata", []string{"topic.blacklist"}},
+		{"a librdkafka callback set through its own function: kprod reports errors, throttling, statistics and token refreshes as events from Poll", []string{
+			"error_cb", "throttle_cb", "stats_cb", "background_event_cb", "oauthbearer_token_refresh_cb",
+		}},
+		{"a librdkafka callback set through its own function: kprod logs through WithLogger or go.logs.channel", []string{"log_cb"}},
+		{"a librdkafka callback set through its own function: kprod reports deliveries through Poll, a delivery channel or Events", []string{
+			"dr_cb", "dr_msg_cb",
+		}},
+		{"a librdkafka callback set through its own function: give kprod a partitioner with WithPartitioner", []string{"partitioner_cb"}},
+		{"a librdkafka callback set through its own function: kprod dials through WithDialer", []string{
+			"socket_cb", "connect_cb", "closesocket_cb", "open_cb", "resolve_cb",
+		}},
+		{"set through its own librdkafka function: give kprod a *tls.Config with WithTLSConfig", []string{
+			"ssl_key", "ssl_certificate", "ssl_ca", "ssl.certificate.verify_cb", "ssl_engine_callback_data",
+		}},
+		{"a librdkafka C pointer or callback set through its own function, with no kprod counterpart", []string{
+			"opaque", "default_topic_conf", "interceptors", "msg_order_cmp", "consume_cb", "rebalance_cb", "offset_commit_cb",
 		}},
 	}
 	var ps []property
 	for _, g := range groups {
 		for _, n := range g.names {
 			ps = append(ps, property{name: n, unsupported: g.reason})
+		}
+	}
+	return ps
+}
+
+// ignoredProperties returns the properties New accepts with any value and
+// ignores, logging a warning: librdkafka's consumer properties, which a
+// librdkafka producer ignores with the same warning, and librdkafka
+// settings of its C runtime that mean nothing in Go.
+func ignoredProperties() []property {
+	groups := []struct {
+		warning string
+		names   []string
+	}{
+		{"is a consumer property and will be ignored by this producer instance", []string{
+			"group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
+			"heartbeat.interval.ms", "group.protocol.type", "group.protocol", "group.remote.assignor",
+			"coordinator.query.interval.ms", "max.poll.interval.ms", "enable.auto.commit",
+			"auto.commit.interval.ms", "enable.auto.offset.store", "queued.min.messages",
+			"queued.max.messages.kbytes", "fetch.wait.max.ms", "fetch.queue.backoff.ms",
+			"fetch.message.max.bytes", "max.partition.fetch.bytes", "fetch.max.bytes", "fetch.min.bytes",
+			"fetch.error.backoff.ms", "offset.store.method", "isolation.level", "enable.partition.eof",
+			"check.crcs", "max.poll.records", "share.acknowledgement.mode", "auto.commit.enable",
+			"auto.offset.reset", "offset.store.path", "offset.store.sync.interval.ms",
+			"consume.callback.max.messages", "go.events.channel.enable", "go.application.rebalance.enable",
+		}},
+		{"does not apply to kprod and is ignored: librdkafka's event mask for its C event API", []string{"enabled_events"}},
+		{"does not apply to kprod and is ignored: kprod's logs go to WithLogger or go.logs.channel", []string{
+			"log.queue", "log.thread.name",
+		}},
+		{"does not apply to kprod and is ignored: Go seeds its own random numbers", []string{"enable.random.seed"}},
+		{"does not apply to kprod and is ignored: kprod's goroutines need no signal to end", []string{"internal.termination.signal"}},
+	}
+	var ps []property
+	for _, g := range groups {
+		for _, n := range g.names {
+			ps = append(ps, property{name: n, kind: kindAny, ignored: g.warning})
 		}
 	}
 	return ps
@@ -426,277 +586,3 @@ var propertyIndex = func() map[string]*property {
 	}
 	return idx
 }()
-
-// parse converts v, the value the user gave for key (p.name or an alias),
-// into p's canonical form (see field). It checks the value's type and
-// syntax; bounds are validate's job.
-func (p *property) parse(key string, v any) (any, error) {
-	switch p.kind {
-	case kindInt, kindMs:
-		return p.parseInt(key, v)
-	case kindFloatMs:
-		return p.parseFloatMs(key, v)
-	case kindBool:
-		return parseBool(key, v)
-	case kindLogsChan:
-		if ch, ok := v.(chan LogEvent); ok {
-			return ch, nil
-		}
-		if s, ok := v.(string); ok && s == "" {
-			return (chan LogEvent)(nil), nil
-		}
-		return nil, wrongType(key, v, "chan producer.LogEvent")
-	}
-	s, ok := v.(string)
-	if !ok {
-		return nil, wrongType(key, v, "string")
-	}
-	switch p.kind {
-	case kindEnum:
-		s = strings.TrimSpace(s)
-		for _, name := range p.values {
-			if s == name || p.fold && strings.EqualFold(s, name) {
-				return name, nil
-			}
-		}
-		return nil, invalidValue(key, v, "")
-	case kindFlags:
-		return p.parseFlags(key, s)
-	case kindBrokers:
-		return parseBrokers(key, s)
-	}
-	// Like librdkafka, left-trim string properties.
-	return strings.TrimLeftFunc(s, unicode.IsSpace), nil
-}
-
-func (p *property) parseInt(key string, v any) (any, error) {
-	switch x := v.(type) {
-	case string:
-		s := strings.TrimSpace(x)
-		for name, n := range p.symbols {
-			if strings.EqualFold(s, name) {
-				return n, nil
-			}
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return nil, rangeError(key, s, p)
-			}
-			return nil, invalidValue(key, v, "")
-		}
-		return n, nil
-	case float32, float64:
-		f := toFloat(x)
-		if math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) {
-			return nil, invalidValue(key, v, "not an integer")
-		}
-		if math.Abs(f) >= 1<<63 {
-			return nil, rangeError(key, formatFloat(f), p)
-		}
-		return int64(f), nil
-	case time.Duration:
-		if p.kind != kindMs {
-			return nil, wrongType(key, v, "integer")
-		}
-		if x%time.Millisecond != 0 {
-			return nil, invalidValue(key, v, "not a whole number of milliseconds")
-		}
-		return int64(x / time.Millisecond), nil
-	}
-	n, text, ok := asInteger(v)
-	if !ok {
-		return nil, wrongType(key, v, "integer")
-	}
-	if text != "" {
-		return nil, rangeError(key, text, p)
-	}
-	return n, nil
-}
-
-// asInteger returns v as an int64 if v has a Go integer type. When v is an
-// unsigned value above math.MaxInt64, text holds it in decimal.
-func asInteger(v any) (n int64, text string, ok bool) {
-	var u uint64
-	switch x := v.(type) {
-	case int:
-		return int64(x), "", true
-	case int8:
-		return int64(x), "", true
-	case int16:
-		return int64(x), "", true
-	case int32:
-		return int64(x), "", true
-	case int64:
-		return x, "", true
-	case uint:
-		u = uint64(x)
-	case uint8:
-		u = uint64(x)
-	case uint16:
-		u = uint64(x)
-	case uint32:
-		u = uint64(x)
-	case uint64:
-		u = x
-	case uintptr:
-		u = uint64(x)
-	default:
-		return 0, "", false
-	}
-	if u > math.MaxInt64 {
-		return 0, strconv.FormatUint(u, 10), true
-	}
-	return int64(u), "", true
-}
-
-func toFloat(v any) float64 {
-	if f, ok := v.(float32); ok {
-		return float64(f)
-	}
-	return v.(float64)
-}
-
-func (p *property) parseFloatMs(key string, v any) (any, error) {
-	var f float64
-	switch x := v.(type) {
-	case string:
-		var err error
-		f, err = strconv.ParseFloat(strings.TrimSpace(x), 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return nil, rangeError(key, strings.TrimSpace(x), p)
-			}
-			return nil, invalidValue(key, v, "")
-		}
-	case float32, float64:
-		f = toFloat(x)
-	case time.Duration:
-		return float64(x) / float64(time.Millisecond), nil
-	default:
-		n, text, ok := asInteger(v)
-		if !ok {
-			return nil, wrongType(key, v, "number of milliseconds")
-		}
-		if text != "" {
-			return nil, rangeError(key, text, p)
-		}
-		f = float64(n)
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, invalidValue(key, v, "")
-	}
-	return f, nil
-}
-
-func parseBool(key string, v any) (any, error) {
-	switch x := v.(type) {
-	case bool:
-		return x, nil
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true", "t", "1":
-			return true, nil
-		case "false", "f", "0":
-			return false, nil
-		}
-		return nil, invalidValue(key, v, "expected true or false")
-	}
-	n, _, ok := asInteger(v)
-	if !ok {
-		return nil, wrongType(key, v, "bool")
-	}
-	if n != 0 && n != 1 {
-		return nil, invalidValue(key, v, "expected true or false")
-	}
-	return n == 1, nil
-}
-
-// parseFlags parses a librdkafka CSV flags value: names separated by commas,
-// each optionally prefixed with + (add, the default) or - (remove). "all"
-// stands for every flag. The result lists the enabled flags, "all" excluded,
-// in table order.
-func (p *property) parseFlags(key, s string) (any, error) {
-	on := make(map[string]bool)
-	for _, item := range strings.Split(s, ",") {
-		item = strings.TrimSpace(item)
-		add := !strings.HasPrefix(item, "-")
-		item = strings.TrimPrefix(strings.TrimPrefix(item, "-"), "+")
-		if item == "" {
-			continue
-		}
-		name := ""
-		for _, v := range p.values {
-			if strings.EqualFold(item, v) {
-				name = v
-			}
-		}
-		if name == "" {
-			return nil, invalidValue(key, item, "")
-		}
-		for _, v := range p.values {
-			if v != "all" && (v == name || name == "all") {
-				on[v] = add
-			}
-		}
-	}
-	var out []string
-	for _, v := range p.values {
-		if on[v] {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
-
-// parseBrokers parses a comma-separated list of host[:port] entries, each
-// optionally prefixed with a security protocol ("sasl_ssl://"), into
-// host:port strings, prefixed with the protocol in lower case when one was
-// given: validate checks it against security.protocol and strips it.
-func parseBrokers(key, s string) (any, error) {
-	var out []string
-	for _, entry := range strings.Split(s, ",") {
-		entry = strings.TrimSpace(entry)
-		if entry == "" {
-			continue
-		}
-		addr, err := parseBroker(key, entry)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, addr)
-	}
-	return out, nil
-}
-
-func parseBroker(key, entry string) (string, error) {
-	hostport, prefix := entry, ""
-	if scheme, rest, ok := strings.Cut(entry, "://"); ok {
-		switch scheme = strings.ToLower(scheme); scheme {
-		case "plaintext", "ssl", "sasl_plaintext", "sasl_ssl":
-			hostport, prefix = rest, scheme+"://"
-		default:
-			return "", invalidValue(key, entry, "unknown protocol "+strconv.Quote(scheme))
-		}
-	}
-	host, port := hostport, "9092"
-	switch colons := strings.Count(hostport, ":"); {
-	case strings.HasPrefix(hostport, "[") && strings.HasSuffix(hostport, "]"):
-		host = hostport[1 : len(hostport)-1]
-	case strings.HasPrefix(hostport, "[") || colons == 1:
-		var err error
-		if host, port, err = net.SplitHostPort(hostport); err != nil {
-			return "", invalidValue(key, entry, "expected host:port")
-		}
-	case colons > 1:
-		return "", invalidValue(key, entry, "write an IPv6 address in brackets, as [::1]:9092")
-	}
-	if host == "" || strings.ContainsAny(host, " \t/[]") {
-		return "", invalidValue(key, entry, "expected host:port")
-	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < 1 || n > 65535 {
-		return "", invalidValue(key, entry, "port must be 1..65535")
-	}
-	return prefix + net.JoinHostPort(host, strconv.Itoa(n)), nil
-}

@@ -62,11 +62,12 @@ func wantError(t testing.TB, m ConfigMap, code ErrorCode, msg string) {
 	}
 }
 
-// supported returns the supported properties.
+// supported returns the properties New accepts and parses: implemented,
+// or without effect in kprod.
 func supported() []*property {
 	var ps []*property
 	for i := range properties {
-		if properties[i].unsupported == "" {
+		if properties[i].unsupported == "" && properties[i].ignored == "" {
 			ps = append(ps, &properties[i])
 		}
 	}
@@ -94,6 +95,12 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 				MaxResponse:    100000000,
 				KeepAlive:      false,
 				DialTimeout:    30000 * time.Millisecond,
+				Network:        "tcp",
+				Nagle:          false,
+				SendBuffer:     0,
+				ReceiveBuffer:  0,
+				// api.version.request.timeout.ms
+				ApiVersionsTimeout: 10000 * time.Millisecond,
 			},
 		},
 		bootstrapServers:        []string{"localhost:9092"},
@@ -132,8 +139,13 @@ func TestConfigDefaultsAreLibrdkafkas(t *testing.T) {
 		queuingStrategy:    "fifo",
 		transactionalID:    "",
 		transactionTimeout: 60000 * time.Millisecond,
-		set:                map[string]bool{"bootstrap.servers": true},
-		setAs:              map[string]string{"bootstrap.servers": "bootstrap.servers"},
+		// confluent-kafka-go's defaults
+		goDeliveryReportFields: "key,value",
+		goEventsChannelSize:    1000000,
+		goProduceChannelSize:   1000000,
+		set:                    map[string]bool{"bootstrap.servers": true},
+		setAs:                  map[string]string{"bootstrap.servers": "bootstrap.servers"},
+		values:                 map[string]string{},
 	}
 	if !reflect.DeepEqual(got, want) {
 		gv, wv := reflect.ValueOf(*got), reflect.ValueOf(*want)
@@ -162,6 +174,9 @@ func validSamples(t *testing.T, p *property) []any {
 		vs = []any{true, false}
 	case kindString:
 		vs = []any{"x", "rdkafka", ""}
+		if p.name == "go.delivery.report.fields" {
+			vs = []any{"key,value", "all", "none", "", "headers, key"}
+		}
 	case kindEnum:
 		for _, v := range p.values {
 			vs = append(vs, v)
@@ -431,6 +446,10 @@ func TestConfigDerivedValues(t *testing.T) {
 			func(c *config) time.Duration { return c.stickyLinger }, 0},
 		{"sticky linger comes from linger before the message timeout lowers it", withBroker("delivery.timeout.ms", 3),
 			func(c *config) time.Duration { return c.stickyLinger }, ms(10)},
+		{"connections to Azure hosts close after 230 s idle", withBroker("bootstrap.servers", "ns.servicebus.windows.net:9093,x.Azure.example:9093"),
+			func(c *config) time.Duration { return c.snd.Broker.IdleTimeout }, ms(230000)},
+		{"connections.max.idle.ms set explicitly wins over the Azure default", withBroker("bootstrap.servers", "a.azure.example", "connections.max.idle.ms", 0),
+			func(c *config) time.Duration { return c.snd.Broker.IdleTimeout }, ms(0)},
 		{"metadata max age is three refresh intervals when unset", withBroker("topic.metadata.refresh.interval.ms", 1000),
 			func(c *config) time.Duration { return c.metadataMaxAge }, ms(3000)},
 		{"metadata max age keeps its default when the refresh is off", withBroker("topic.metadata.refresh.interval.ms", -1),
@@ -552,7 +571,7 @@ func TestConfigIdempotence(t *testing.T) {
 		{"idempotence with gapless guarantee is allowed",
 			withBroker("enable.idempotence", true, "enable.gapless.guarantee", true), 5, math.MaxInt32, -1, 1},
 		{"without idempotence nothing is forced",
-			withBroker("max.in.flight", 100, "retries", 0, "acks", 0, "queue.buffering.backpressure.threshold", 10), 100, 0, 0, 10},
+			withBroker("max.in.flight", 100, "retries", 0, "acks", 0), 100, 0, 0, 1},
 		{"gapless guarantee false without idempotence is allowed",
 			withBroker("enable.gapless.guarantee", false), 1000000, math.MaxInt32, -1, 1},
 	}
@@ -576,26 +595,38 @@ func TestConfigUnknownAndUnsupported(t *testing.T) {
 	}{
 		{"an unknown property is an error", withBroker("foo", "bar"),
 			ErrInvalidArg, `No such configuration property: "foo"`},
-		{"a consumer property is unknown", withBroker("group.id", "g"),
-			ErrInvalidArg, `No such configuration property: "group.id"`},
+		{"a typo gets the closest name suggested", withBroker("linger.m", 5),
+			ErrInvalidArg, `No such configuration property: "linger.m" (did you mean linger.ms?)`},
+		{"several names at the same distance are suggested in order", withBroker("retry.backoff.ms.max", 5),
+			ErrInvalidArg, `No such configuration property: "retry.backoff.ms.max" (did you mean retry.backoff.max.ms or retry.backoff.ms?)`},
 		{"property names are case-sensitive", withBroker("Linger.ms", 5),
-			ErrInvalidArg, `No such configuration property: "Linger.ms"`},
+			ErrInvalidArg, `No such configuration property: "Linger.ms" (did you mean linger.ms?)`},
+		{"a backpressure threshold above 1 is refused with the reason", withBroker("queue.buffering.backpressure.threshold", 2),
+			ErrNotImplemented, `Configuration property "queue.buffering.backpressure.threshold" value "2" is not supported by kprod yet: only "1" is: kprod builds a produce request only when its connection can take it, which is a threshold of 1`},
+		{"a callback property is refused naming kprod's way", withBroker("dr_msg_cb", "x"),
+			ErrNotImplemented, `Configuration property "dr_msg_cb" is not supported by kprod yet: a librdkafka callback set through its own function: kprod reports deliveries through Poll, a delivery channel or Events`},
+		{"api.version.request=false is refused", withBroker("api.version.request", false),
+			ErrNotImplemented, `Configuration property "api.version.request" value "false" is not supported by kprod yet: only "true" is: kprod needs brokers that answer ApiVersions (Kafka 0.10 and later)`},
+		{"a property without a config field is range-checked", withBroker("broker.address.ttl", -1),
+			ErrInvalidArg, `Configuration property "broker.address.ttl" value -1 is outside allowed range 0..86400000`},
+		{"builtin.features naming a feature kprod lacks is invalid", withBroker("builtin.features", "gzip,sasl_gssapi"),
+			ErrInvalidArg, `Invalid value "sasl_gssapi" for configuration property "builtin.features"`},
+		{"go.delivery.report.fields takes only known fields", withBroker("go.delivery.report.fields", "key,offset"),
+			ErrInvalidArg, `Invalid value "key,offset" for configuration property "go.delivery.report.fields": expected all, none or a comma-separated subset of key, value, headers`},
 		{"Java's partitioner.availability.timeout.ms is unknown, as in librdkafka", withBroker("partitioner.availability.timeout.ms", 1000),
 			ErrInvalidArg, `No such configuration property: "partitioner.availability.timeout.ms"`},
 		{"Kerberos properties are not implemented", withBroker("sasl.kerberos.service.name", "kafka"),
 			ErrNotImplemented, `Configuration property "sasl.kerberos.service.name" is not supported by kprod yet: GSSAPI (Kerberos) is not implemented`},
 		{"the jwt-bearer grant is not implemented", withBroker("sasl.oauthbearer.grant.type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-			ErrNotImplemented, `Configuration property "sasl.oauthbearer.grant.type" value "urn:ietf:params:oauth:grant-type:jwt-bearer" is not supported by kprod yet: only "client_credentials" is`},
+			ErrNotImplemented, `Configuration property "sasl.oauthbearer.grant.type" value "urn:ietf:params:oauth:grant-type:jwt-bearer" is not supported by kprod yet: only "client_credentials" is: the jwt-bearer grant is not implemented`},
 		{"a broker whose prefix is not security.protocol is an error", ConfigMap{"bootstrap.servers": "a:1,SSL://b:2"},
 			ErrInvalidArg, `Configuration property "bootstrap.servers": broker "b:2" uses protocol ssl, but security.protocol is plaintext`},
-		{"a confluent-kafka-go channel option is not implemented", withBroker("go.events.channel.size", 10),
-			ErrNotImplemented, `Configuration property "go.events.channel.size" is not supported by kprod yet: kprod has no such channel option yet`},
 		{"an unknown security.protocol is invalid", withBroker("security.protocol", "tls"),
 			ErrInvalidArg, `Invalid value "tls" for configuration property "security.protocol"`},
 		{"statistics.interval.ms out of range is a range error first", withBroker("statistics.interval.ms", 86400001),
 			ErrInvalidArg, `Configuration property "statistics.interval.ms" value 86400001 is outside allowed range 0..86400000`},
 		{"lifo queuing is not implemented", withBroker("queuing.strategy", "lifo"),
-			ErrNotImplemented, `Configuration property "queuing.strategy" value "lifo" is not supported by kprod yet: only "fifo" is`},
+			ErrNotImplemented, `Configuration property "queuing.strategy" value "lifo" is not supported by kprod yet: only "fifo" is: kprod sends each partition's messages in the order produced (lifo is deprecated and experimental in librdkafka)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantError(t, tt.m, tt.code, tt.msg) })
@@ -800,6 +831,8 @@ func docLine(p *property) string {
 		b.WriteString("comma-separated host[:port]")
 	case kindLogsChan:
 		b.WriteString("chan LogEvent")
+	case kindTopicConf:
+		b.WriteString("map of properties")
 	}
 	if p.only != "" {
 		fmt.Fprintf(&b, " (kprod implements only %s)", p.only)
@@ -811,6 +844,12 @@ func docLine(p *property) string {
 	fmt.Fprintf(&b, "; default %s.", def)
 	if p.note != "" {
 		b.WriteString(" " + p.note)
+	}
+	if p.noop != "" {
+		b.WriteString(" No effect: " + p.noop)
+	}
+	if p.deprecated {
+		b.WriteString(" Deprecated in librdkafka: New logs a warning when it is set.")
 	}
 	return b.String()
 }

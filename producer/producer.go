@@ -181,6 +181,7 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		go p.statsLoop()
 	}
 	p.log.Debugf(logx.Generic, "INIT", "kprod %s %s initialized (debug %s, log_level %d)", Version, logOut.name, logx.ParseContexts(cfg.debug), cfg.logLevel)
+	cfg.logWarnings(p.log)
 	return p, nil
 }
 

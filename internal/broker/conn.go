@@ -25,6 +25,24 @@ type Config struct {
 	DialTimeout    time.Duration // socket.connection.setup.timeout.ms: dial, TLS, ApiVersions and SASL together
 	KeepAlive      bool          // socket.keepalive.enable
 	MaxResponse    int           // receive.message.max.bytes; 0 means librdkafka's default, 100000000
+	// Network is the network a broker's address is dialed on:
+	// broker.address.family any, v4 or v6 as "tcp", "tcp4" or "tcp6".
+	// Empty means "tcp".
+	Network string
+	// Nagle leaves Nagle's algorithm on (socket.nagle.disable=false); Go
+	// turns it off on every TCP connection.
+	Nagle bool
+	// SendBuffer and ReceiveBuffer size the socket's buffers
+	// (socket.send.buffer.bytes, socket.receive.buffer.bytes); 0 leaves
+	// the system's sizes.
+	SendBuffer, ReceiveBuffer int
+	// ApiVersionsTimeout bounds the ApiVersions exchange of a new
+	// connection (api.version.request.timeout.ms); 0: only DialTimeout does.
+	ApiVersionsTimeout time.Duration
+	// IdleTimeout closes a connection, with ErrIdle, once nothing was
+	// written to it or read from it for that long and no request waits
+	// (connections.max.idle.ms); 0 never does.
+	IdleTimeout time.Duration
 	// Dial overrides net.Dialer; tests use it to interpose on connections.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Handshake, when set, wraps a socket just dialed before any Kafka
@@ -99,6 +117,11 @@ type Conn struct {
 	ready    bool // the Connector finished setting it up: its end is a disconnect
 	byOwner  bool // it was closed by Close or Abort, not by a failure it met
 	reauth   reauthState
+	// With Config.IdleTimeout only: when a request was last written or a
+	// response last read, and the timer that closes the connection once
+	// that is IdleTimeout ago.
+	lastActive time.Time
+	idleTimer  *time.Timer
 }
 
 // newConn wraps a socket set up by a Connector and starts its reader. Only
@@ -131,7 +154,36 @@ func (c *Conn) markReady() error {
 		return c.closeErr
 	}
 	c.ready = true
+	if c.cfg.IdleTimeout > 0 {
+		c.lastActive = time.Now()
+		c.idleTimer = time.AfterFunc(c.cfg.IdleTimeout, c.closeIfIdle)
+	}
 	return nil
+}
+
+// closeIfIdle closes the connection with ErrIdle if it has been idle for
+// Config.IdleTimeout, or checks again when it would be. It holds writeMu,
+// so that no request is being written while it decides.
+func (c *Conn) closeIfIdle() {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	idle := time.Since(c.lastActive)
+	if busy := len(c.queue) > 0 || c.holding || c.reauth.running != nil; busy || idle < c.cfg.IdleTimeout {
+		wait := c.cfg.IdleTimeout - idle
+		if busy {
+			wait = c.cfg.IdleTimeout
+		}
+		c.idleTimer.Reset(wait)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.closeWith(fmt.Errorf("%w (%v, connections.max.idle.ms)", ErrIdle, c.cfg.IdleTimeout))
 }
 
 // negotiate asks the broker which request versions it supports, falling back
@@ -273,6 +325,9 @@ func (c *Conn) writeLocked(req kmsg.Request, deadline time.Time, done Done, aske
 		}
 		c.queue = append(c.queue, pending{corr: corr, req: req, deadline: deadline, done: done, began: began})
 		c.armDeadlineLocked()
+	}
+	if c.idleTimer != nil {
+		c.lastActive = time.Now()
 	}
 	c.mu.Unlock()
 
@@ -418,6 +473,9 @@ func (c *Conn) closeWith(err error) {
 	if c.reauth.timer != nil {
 		c.reauth.timer.Stop()
 	}
+	if c.idleTimer != nil {
+		c.idleTimer.Stop()
+	}
 	ready := c.ready
 	c.mu.Unlock()
 	_ = c.nc.Close()
@@ -479,6 +537,9 @@ func (c *Conn) readLoop() {
 		c.queue[0] = pending{}
 		c.queue = c.queue[1:]
 		c.armDeadlineLocked()
+		if c.idleTimer != nil {
+			c.lastActive = time.Now()
+		}
 		if len(c.queue) == 0 && c.reauth.idle != nil {
 			close(c.reauth.idle)
 			c.reauth.idle = nil

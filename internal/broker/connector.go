@@ -29,9 +29,11 @@ type AuthenticateFunc func(ctx context.Context, c *Conn) (lifetime time.Duration
 // router's control connections alike. A connection goes through, in
 // librdkafka's order:
 //
-//  1. dial: Config.Dial, or a net.Dialer with socket.keepalive.enable;
+//  1. dial: Config.Dial, or a net.Dialer with socket.keepalive.enable, on
+//     Config.Network; a TCP socket then gets Nagle and buffer sizes;
 //  2. TLS: Config.Handshake wraps the socket;
-//  3. ApiVersions: which version of each request the broker takes;
+//  3. ApiVersions: which version of each request the broker takes, within
+//     Config.ApiVersionsTimeout;
 //  4. SASL: Config.Authenticate, with the versions known;
 //  5. ready: Observer.OnConnect, and the Conn is returned.
 //
@@ -102,8 +104,16 @@ func (k *Connector) steps(ctx context.Context, node observe.Node) (*Conn, error)
 		}
 		dial = d.DialContext
 	}
-	nc, err := dial(ctx, "tcp", node.Addr)
+	network := cfg.Network
+	if network == "" {
+		network = "tcp"
+	}
+	nc, err := dial(ctx, network, node.Addr)
 	if err != nil {
+		return nil, fail(StepDial, err)
+	}
+	if err := cfg.tuneSocket(nc); err != nil {
+		nc.Close()
 		return nil, fail(StepDial, err)
 	}
 	if cfg.Handshake != nil {
@@ -112,7 +122,16 @@ func (k *Connector) steps(ctx context.Context, node observe.Node) (*Conn, error)
 		}
 	}
 	c := newConn(nc, node, cfg)
-	if err := c.negotiate(ctx); err != nil {
+	nctx := ctx
+	if cfg.ApiVersionsTimeout > 0 {
+		var cancel context.CancelFunc
+		nctx, cancel = context.WithTimeout(ctx, cfg.ApiVersionsTimeout)
+		defer cancel()
+	}
+	if err := c.negotiate(nctx); err != nil {
+		if ctx.Err() == nil && nctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("%w (api.version.request.timeout.ms %v passed)", err, cfg.ApiVersionsTimeout)
+		}
 		c.Close(err)
 		if cfg.Handshake != nil && isTLSAlert(err) {
 			// With TLS 1.3 the broker judges the client's certificate
@@ -150,4 +169,30 @@ func (k *Connector) steps(ctx context.Context, node observe.Node) (*Conn, error)
 func isTLSAlert(err error) bool {
 	var oe *net.OpError
 	return errors.As(err, &oe) && oe.Op == "remote error"
+}
+
+// tuneSocket applies the socket options of cfg to a TCP connection just
+// dialed; a connection of another kind (a test's pipe, a custom dialer's
+// wrapper) is left as it is.
+func (cfg Config) tuneSocket(nc net.Conn) error {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return nil
+	}
+	if cfg.Nagle {
+		if err := tc.SetNoDelay(false); err != nil {
+			return fmt.Errorf("socket.nagle.disable: %w", err)
+		}
+	}
+	if cfg.SendBuffer > 0 {
+		if err := tc.SetWriteBuffer(cfg.SendBuffer); err != nil {
+			return fmt.Errorf("socket.send.buffer.bytes: %w", err)
+		}
+	}
+	if cfg.ReceiveBuffer > 0 {
+		if err := tc.SetReadBuffer(cfg.ReceiveBuffer); err != nil {
+			return fmt.Errorf("socket.receive.buffer.bytes: %w", err)
+		}
+	}
+	return nil
 }

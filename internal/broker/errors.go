@@ -25,6 +25,10 @@ var (
 	// while the connection re-authenticated, and the connection closed or
 	// the request's deadline passed first. The broker cannot have it.
 	ErrNotSent = errors.New("broker: request not sent")
+	// ErrIdle means the connection was closed because nothing went over
+	// it for Config.IdleTimeout (connections.max.idle.ms). It wraps
+	// ErrClosed; no request was waiting.
+	ErrIdle = fmt.Errorf("%w: idle", ErrClosed)
 )
 
 // notSent wraps why a held request was never written.
