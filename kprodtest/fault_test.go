@@ -160,7 +160,9 @@ func TestADroppedProduceIsRetriedAfterTheSocketTimeout(t *testing.T) {
 
 func TestFaultsCanBeNarrowedToABroker(t *testing.T) {
 	c := kprodtest.New(t, kprodtest.WithTopic("events", 1))
-	p := newProducer(t, c, nil)
+	// Idempotent: a refused request is retried in order; a plain producer
+	// may let a later request overtake it, as Kafka allows.
+	p := newProducer(t, c, producer.ConfigMap{"enable.idempotence": true})
 	leader := c.Leader("events", 0)
 	other := c.RefuseProduce(producer.ErrNotEnoughReplicas, kprodtest.Forever, kprodtest.OnBroker((leader+1)%3))
 	onLeader := c.RefuseProduce(producer.ErrNotEnoughReplicas, 2, kprodtest.OnBroker(leader))
