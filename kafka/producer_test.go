@@ -84,7 +84,7 @@ func TestGoDeliveryReportsFalseDropsReportsButNotADeliveryChansOnes(t *testing.T
 
 func TestGoDeliveryReportFieldsChoosesWhatAReportKeeps(t *testing.T) {
 	for _, tc := range []struct {
-		fields               string
+		fields              string
 		key, value, headers bool
 	}{
 		{"all", true, true, true},
