@@ -3,6 +3,7 @@ package kafka
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"github.com/kprod-go/kprod/producer"
 )
@@ -99,14 +100,33 @@ func fromProducerError(err error) error {
 
 // reportError is a delivery report's error. As confluent-kafka-go's, it
 // carries the code alone, so its text is the code's description ("Local:
-// Message timed out").
+// Message timed out"); it unwraps to the producer package's ErrorCode. One
+// value per code is made and kept, so that failing many messages costs no
+// allocation each.
 func reportError(err error) error {
 	if err == nil {
 		return nil
 	}
-	var pe producer.Error
-	if !errors.As(err, &pe) {
-		return Error{code: ErrFail, str: err.Error(), cause: err}
+	pe, ok := err.(producer.Error) // what the producer sets; errors.As here would cost an allocation
+	if !ok {
+		return fromProducerError(err)
 	}
-	return Error{code: ErrorCode(pe.Code()), retriable: pe.IsRetriable(), cause: pe}
+	i := int(pe.Code()) - minReportCode
+	if i < 0 || i >= len(reportErrors) {
+		return Error{code: ErrorCode(pe.Code()), retriable: pe.Code().IsRetriable(), cause: pe.Code()}
+	}
+	if e, ok := reportErrors[i].Load().(error); ok {
+		return e
+	}
+	var e error = Error{code: ErrorCode(pe.Code()), retriable: pe.Code().IsRetriable(), cause: pe.Code()}
+	reportErrors[i].Store(e)
+	return e
 }
+
+// minReportCode is the lowest code reportErrors keeps: librdkafka's local
+// codes start at -200.
+const minReportCode = -200
+
+// reportErrors holds reportError's value for each code from minReportCode
+// on, made on first use.
+var reportErrors [512]atomic.Value
