@@ -42,6 +42,9 @@ func TestProduceAndItsReportAllocateNothingPerMessage(t *testing.T) {
 	run() // the pools
 	perMessage := testing.AllocsPerRun(20, run) / n
 	t.Logf("%.3f allocations per message", perMessage)
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items on purpose")
+	}
 	require.LessOrEqual(t, perMessage, 0.05)
 }
 

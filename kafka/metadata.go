@@ -1,8 +1,10 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/kprod-go/kprod/internal/broker"
@@ -98,6 +100,7 @@ func (p *Producer) GetMetadata(topic *string, allTopics bool, timeoutMs int) (*M
 		for j, pt := range t.Partitions {
 			tm.Partitions[j] = PartitionMetadata{ID: pt.Partition, Error: codeError(pt.ErrorCode), Leader: pt.Leader, Replicas: pt.Replicas, Isrs: pt.ISR}
 		}
+		slices.SortFunc(tm.Partitions, func(a, b PartitionMetadata) int { return cmp.Compare(a.ID, b.ID) }) // as librdkafka sorts them
 		m.Topics[tm.Topic] = tm
 	}
 	return m, nil
