@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
 )
 
 // testTopic is the topic every cluster from newCluster starts with, on 3
@@ -155,4 +156,9 @@ func kprodGoroutines() string {
 		}
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// saslPlain is the kgo option authenticating with SASL PLAIN.
+func saslPlain(user, pass string) kgo.Opt {
+	return kgo.SASL(plain.Auth{User: user, Pass: pass}.AsMechanism())
 }

@@ -309,3 +309,27 @@ func TestPurgeInFlightFailsMessagesWaitingForAResponse(t *testing.T) {
 		t.Fatal("no report after PurgeInFlight")
 	}
 }
+
+func TestCloseReturnsWhenEventsIsFullAndUnread(t *testing.T) {
+	c := newCluster(t)
+	p := newProducer(t, c, kafka.ConfigMap{"go.events.channel.size": 1})
+	for i := range 3 {
+		require.NoError(t, p.Produce(msg(testTopic, 0, fmt.Sprint(i)), nil))
+	}
+	waitFor(t, 10*time.Second, "a report in Events", func() bool { return len(p.Events()) == 1 })
+	require.Equal(t, 3, p.Len(), "one report in Events, two held by the full channel")
+	start := time.Now()
+	p.Close()
+	require.Less(t, time.Since(start), 3*time.Second)
+	n := 0
+	for range p.Events() {
+		n++
+	}
+	require.Equal(t, 1, n, "the report that fitted; Events is closed")
+}
+
+func TestStringNamesTheProducer(t *testing.T) {
+	c := newCluster(t)
+	p := newProducer(t, c, kafka.ConfigMap{"client.id": "orders-service"})
+	require.Contains(t, p.String(), `"orders-service"`)
+}
