@@ -52,3 +52,19 @@ type LogEvent struct {
 func (e LogEvent) String() string {
 	return fmt.Sprintf("[%v][%s][%s][%d]%s", e.Timestamp.Format(time.RFC3339), e.Name, e.Tag, e.Level, e.Message)
 }
+
+// Handle is what confluent-kafka-go's clients share, for code that answers
+// OAuthBearerTokenRefresh events whichever client raised them. Here the
+// Producer is the only one.
+type Handle interface {
+	// SetOAuthBearerToken sets the OAUTHBEARER token.
+	SetOAuthBearerToken(oauthBearerToken OAuthBearerToken) error
+	// SetOAuthBearerTokenFailure tells the client no token could be had.
+	SetOAuthBearerTokenFailure(errstr string) error
+	// IsClosed reports whether the client is closed.
+	IsClosed() bool
+	isHandle() // only this package's clients are Handles
+}
+
+// isHandle makes Producer a Handle.
+func (*Producer) isHandle() {}

@@ -40,7 +40,8 @@ func TestOAuthBearerTokenRefreshComesOnEventsAndIsAnswered(t *testing.T) {
 				continue // connection errors
 			}
 			require.Equal(t, "principal=svc", r.Config)
-			require.NoError(t, p.SetOAuthBearerToken(kafka.OAuthBearerToken{TokenValue: "a.b.c", Expiration: time.Now().Add(time.Hour), Principal: "svc"}))
+			var h kafka.Handle = p // as confluent-kafka-go's token handlers take it
+			require.NoError(t, h.SetOAuthBearerToken(kafka.OAuthBearerToken{TokenValue: "a.b.c", Expiration: time.Now().Add(time.Hour), Principal: "svc"}))
 			require.NoError(t, p.SetOAuthBearerTokenFailure("the identity provider is down"))
 			err := p.SetOAuthBearerToken(kafka.OAuthBearerToken{TokenValue: "a.b.c", Expiration: time.Now().Add(-time.Hour), Principal: "svc"})
 			require.Error(t, err)
