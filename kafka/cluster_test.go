@@ -289,3 +289,21 @@ func TestTransactions(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, kafka.ErrNotConfigured, err.(kafka.Error).Code())
 }
+
+func TestGetMetadataOfATopicCreatesItAsAProducerDoes(t *testing.T) {
+	c := newCluster(t, kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(4))
+	p := newProducer(t, c, nil)
+	created := "created"
+	md, err := p.GetMetadata(&created, false, 10*1000)
+	require.NoError(t, err)
+	require.Equal(t, kafka.ErrNoError, md.Topics[created].Error.Code())
+	require.Len(t, md.Topics[created].Partitions, 4)
+
+	none, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": bootstrap(c), "allow.auto.create.topics": false})
+	require.NoError(t, err)
+	defer none.Close()
+	notCreated := "not-created"
+	md, err = none.GetMetadata(&notCreated, false, 10*1000)
+	require.NoError(t, err)
+	require.Equal(t, kafka.ErrUnknownTopicOrPart, md.Topics[notCreated].Error.Code())
+}

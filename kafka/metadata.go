@@ -69,6 +69,7 @@ func (p *Producer) GetMetadata(topic *string, allTopics bool, timeoutMs int) (*M
 	}
 	req := kmsg.NewPtrMetadataRequest()
 	req.Version = broker.MaxMetadataVersion
+	req.AllowAutoTopicCreation = false
 	switch {
 	case topic != nil:
 		t := kmsg.NewMetadataRequestTopic()
@@ -218,6 +219,7 @@ type leader struct {
 func (p *Producer) leaders(ctx context.Context, tps []TopicPartition) ([]leader, error) {
 	req := kmsg.NewPtrMetadataRequest()
 	req.Version = broker.MaxMetadataVersion
+	req.AllowAutoTopicCreation = p.autoCreate
 	seen := map[string]bool{}
 	for _, tp := range tps {
 		if tp.Topic == nil || *tp.Topic == "" {
