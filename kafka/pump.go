@@ -69,18 +69,21 @@ func (p *Producer) forward(ev producer.Event, wait bool) {
 	}
 }
 
-// send sends ev on ch, waiting for room until Close if wait is set.
+// send sends ev on ch, waiting for room until Close if wait is set. Room
+// is tried first, so that an event that fits is never dropped because
+// Close came at the same moment.
 func (p *Producer) send(ch chan Event, ev Event, wait bool) {
-	if wait {
-		select {
-		case ch <- ev:
-		case <-p.term:
-		}
+	select {
+	case ch <- ev:
+		return
+	default:
+	}
+	if !wait {
 		return
 	}
 	select {
 	case ch <- ev:
-	default:
+	case <-p.term:
 	}
 }
 
