@@ -142,7 +142,11 @@ func (p *Producer) channelProducer() {
 		m.TopicPartition.Error = err
 		select {
 		case p.events <- m:
-		case <-p.stopping:
+		default:
+			select {
+			case p.events <- m:
+			case <-p.stopping:
+			}
 		}
 	}
 }
@@ -176,7 +180,11 @@ func (p *Producer) forwardLogs(src chan producer.LogEvent) {
 		le := LogEvent{Name: e.Name, Tag: e.Tag, Message: e.Message, Level: e.Level, Timestamp: e.Timestamp}
 		select {
 		case p.logs <- le:
-		case <-p.stopping:
+		default:
+			select {
+			case p.logs <- le:
+			case <-p.stopping:
+			}
 		}
 	}
 }
