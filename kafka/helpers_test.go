@@ -1,0 +1,164 @@
+package kafka_test
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kprod-go/kprod/kafka"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+)
+
+// testTopic is the topic every cluster from newCluster starts with, on 3
+// partitions.
+const testTopic = "events"
+
+// newCluster starts an in-process kfake cluster of 3 brokers with testTopic,
+// closed when the test ends.
+func newCluster(t testing.TB, opts ...kfake.Opt) *kfake.Cluster {
+	t.Helper()
+	opts = append([]kfake.Opt{kfake.NumBrokers(3), kfake.SeedTopics(3, testTopic)}, opts...)
+	c, err := kfake.NewCluster(opts...)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// bootstrap returns c's addresses for bootstrap.servers.
+func bootstrap(c *kfake.Cluster) string { return strings.Join(c.ListenAddrs(), ",") }
+
+// newProducer returns a kafka.Producer for c with conf on top of
+// bootstrap.servers, closed when the test ends, and checks that Close left
+// no goroutine behind.
+func newProducer(t testing.TB, c *kfake.Cluster, conf kafka.ConfigMap) *kafka.Producer {
+	t.Helper()
+	m := kafka.ConfigMap{"bootstrap.servers": bootstrap(c)}
+	for k, v := range conf {
+		m[k] = v
+	}
+	p, err := kafka.NewProducer(&m)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		p.Close()
+		checkNoLeaks(t)
+	})
+	return p
+}
+
+// msg returns a message for topic with value v, on partition (PartitionAny
+// for the partitioner's choice).
+func msg(topic string, partition int32, v string) *kafka.Message {
+	return &kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: partition}, Value: []byte(v)}
+}
+
+// reports receives n delivery reports from ch within the deadline, failing
+// the test on the deadline or on an event that is not a *Message.
+func reports(t testing.TB, ch chan kafka.Event, n int, within time.Duration) []*kafka.Message {
+	t.Helper()
+	timer := time.NewTimer(within)
+	defer timer.Stop()
+	out := make([]*kafka.Message, 0, n)
+	for len(out) < n {
+		select {
+		case e, ok := <-ch:
+			if !ok {
+				t.Fatalf("channel closed after %d reports, want %d", len(out), n)
+			}
+			m, isMsg := e.(*kafka.Message)
+			if !isMsg {
+				t.Fatalf("got event %T (%v), want a *kafka.Message", e, e)
+			}
+			out = append(out, m)
+		case <-timer.C:
+			t.Fatalf("got %d reports within %v, want %d", len(out), within, n)
+		}
+	}
+	return out
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, within)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// consume reads n records of topic from every partition's start with an
+// independent client (kgo), then whatever else comes within a moment, so
+// that duplicates show.
+func consume(t testing.TB, c *kfake.Cluster, topic string, n int, opts ...kgo.Opt) []*kgo.Record {
+	t.Helper()
+	opts = append([]kgo.Opt{
+		kgo.SeedBrokers(c.ListenAddrs()...),
+		kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100 * time.Millisecond),
+	}, opts...)
+	cl, err := kgo.NewClient(opts...)
+	require.NoError(t, err)
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out []*kgo.Record
+	for len(out) < n {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("consumed %d records of %s, want %d", len(out), topic, n)
+		}
+		out = append(out, fs.Records()...)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	return append(out, cl.PollFetches(ctx2).Records()...)
+}
+
+// checkNoLeaks fails the test if goroutines started by kprod's packages are
+// still running a few seconds after Close.
+func checkNoLeaks(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		stacks := kprodGoroutines()
+		if stacks == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("goroutines left running after Close:\n%s", stacks)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// kprodGoroutines returns the stacks of the goroutines that kprod's
+// packages started.
+func kprodGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		i := strings.LastIndex(g, "created by ")
+		if i < 0 {
+			continue
+		}
+		if creator := g[i:]; strings.Contains(creator, "github.com/kprod-go/kprod/") && !strings.Contains(creator, "_test.") {
+			out = append(out, g)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// saslPlain is the kgo option authenticating with SASL PLAIN.
+func saslPlain(user, pass string) kgo.Opt {
+	return kgo.SASL(plain.Auth{User: user, Pass: pass}.AsMechanism())
+}
