@@ -66,7 +66,7 @@ import (
 //   - reconnect.backoff.ms: 0..3600000 ms; default 100.
 //   - reconnect.backoff.max.ms: 0..3600000 ms; default 10000. Must be at least reconnect.backoff.ms.
 //   - topic.metadata.refresh.interval.ms: -1..3600000 ms; default 300000. -1 turns the periodic refresh off.
-//   - metadata.max.age.ms: 1..86400000 ms; default 3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000. No effect: kprod keeps a topic's metadata until a newer answer replaces it (every topic.metadata.refresh.interval.ms, and sooner when a request finds a leader gone); it expires no cache entry.
+//   - metadata.max.age.ms: 1..86400000 ms; default 3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000. Metadata older than this is stale: the producer refreshes at least this often, even with the periodic refresh off.
 //   - topic.metadata.refresh.fast.interval.ms: 1..60000 ms; default retry.backoff.ms.
 //   - topic.metadata.propagation.max.ms: 0..3600000 ms; default 30000.
 //   - allow.auto.create.topics: bool; default true. librdkafka documents false, the consumer's default; a producer's is true.

@@ -253,7 +253,7 @@ var supportedProperties = []property{
 		field: msField(func(c *config) *time.Duration { return &c.metadataRefreshInterval })},
 	{name: "metadata.max.age.ms", kind: kindMs, min: 1, max: 86400000, def: "900000",
 		defDoc: "3 × topic.metadata.refresh.interval.ms when that is > 0, else 900000",
-		noop:   "kprod keeps a topic's metadata until a newer answer replaces it (every topic.metadata.refresh.interval.ms, and sooner when a request finds a leader gone); it expires no cache entry.",
+		note:   "Metadata older than this is stale: the producer refreshes at least this often, even with the periodic refresh off.",
 		field:  msField(func(c *config) *time.Duration { return &c.metadataMaxAge })},
 	{name: "topic.metadata.refresh.fast.interval.ms", kind: kindMs, min: 1, max: 60000, def: "100",
 		defDoc: "retry.backoff.ms",

@@ -62,6 +62,11 @@ func (m *metaLoop) loop() {
 	cfg := m.p.cfg
 	fast := cfg.metadataRefreshFast
 	periodic := cfg.metadataRefreshInterval
+	if maxAge := cfg.metadataMaxAge; maxAge > 0 && (periodic < 0 || periodic > maxAge) {
+		// metadata.max.age.ms: librdkafka expires a cache entry this old,
+		// and a topic in use then looks its metadata up again.
+		periodic = maxAge
+	}
 	failures := 0
 	timer := time.NewTimer(0) // the first refresh learns the brokers at once
 	defer timer.Stop()
