@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/kafka"
+	"github.com/kprod-go/kprod/kprodtest"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func TestTestFatalErrorRaisesAFatalErrorWithItsCode(t *testing.T) {
@@ -45,7 +44,7 @@ func TestTestFatalErrorRaisesAFatalErrorWithItsCode(t *testing.T) {
 }
 
 func TestGetMetadata(t *testing.T) {
-	c := newCluster(t, kfake.SeedTopics(2, "other"))
+	c := newCluster(t, kprodtest.WithTopic("other", 2))
 	p := newProducer(t, c, kafka.ConfigMap{"allow.auto.create.topics": false})
 
 	topic := testTopic
@@ -53,7 +52,8 @@ func TestGetMetadata(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, md.Brokers, 3)
 	for _, b := range md.Brokers {
-		require.Contains(t, c.ListenAddrs(), fmt.Sprintf("%s:%d", b.Host, b.Port))
+		require.Contains(t, strings.Split(c.BootstrapServers(), ","), fmt.Sprintf("%s:%d", b.Host, b.Port))
+		require.Contains(t, c.Brokers(), b.ID)
 	}
 	require.Len(t, md.Topics, 1)
 	tm := md.Topics[testTopic]
@@ -160,7 +160,7 @@ func TestProduceChannelProducesAndReportsOnEvents(t *testing.T) {
 	p.ProduceChannel() <- msg(testTopic, 9, "no such partition")
 	m := reports(t, p.Events(), 1, 10*time.Second)[0]
 	require.Equal(t, kafka.ErrUnknownPartition, m.TopicPartition.Error.(kafka.Error).Code())
-	require.Len(t, consume(t, c, testTopic, 20), 20)
+	require.Len(t, records(t, c, testTopic), 20)
 }
 
 func TestProduceChannelWaitsForRoomWhenTheQueueIsFull(t *testing.T) {
@@ -276,13 +276,15 @@ func TestTransactions(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, kafka.ErrState, err.(kafka.Error).Code(), "no transaction open")
 
-	recs := consume(t, c, testTopic, 5, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	require.Len(t, recs, 5)
-	for _, r := range recs {
-		require.True(t, strings.HasPrefix(string(r.Value), "committed"))
+	var committed []string
+	for _, r := range records(t, c, testTopic) { // read_committed
+		require.True(t, r.Transactional)
+		committed = append(committed, fmt.Sprintf("%d %s", r.Partition, r.Value))
 	}
+	require.Equal(t, []string{"0 committed 0", "0 committed 3", "1 committed 1", "1 committed 4", "2 committed 2"}, committed)
+	require.Equal(t, map[string]map[int32]int64{testTopic: {0: 12}}, c.CommittedOffsets("group"))
 
-	np, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": bootstrap(c)})
+	np, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": c.BootstrapServers()})
 	require.NoError(t, err)
 	defer np.Close()
 	err = np.InitTransactions(ctx)
@@ -291,7 +293,7 @@ func TestTransactions(t *testing.T) {
 }
 
 func TestGetMetadataOfATopicCreatesItAsAProducerDoes(t *testing.T) {
-	c := newCluster(t, kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(4))
+	c := newCluster(t, kprodtest.WithAutoCreateTopics(4))
 	p := newProducer(t, c, nil)
 	created := "created"
 	md, err := p.GetMetadata(&created, false, 10*1000)
@@ -299,7 +301,7 @@ func TestGetMetadataOfATopicCreatesItAsAProducerDoes(t *testing.T) {
 	require.Equal(t, kafka.ErrNoError, md.Topics[created].Error.Code())
 	require.Len(t, md.Topics[created].Partitions, 4)
 
-	none, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": bootstrap(c), "allow.auto.create.topics": false})
+	none, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": c.BootstrapServers(), "allow.auto.create.topics": false})
 	require.NoError(t, err)
 	defer none.Close()
 	notCreated := "not-created"

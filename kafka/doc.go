@@ -34,7 +34,7 @@
 //
 // What it does not have: the Consumer, the AdminClient and their types
 // (rebalance events, PartitionEOF, OffsetsCommitted, the admin options and
-// results), the mock cluster (use package kprodtest or kfake), and the
+// results), the mock cluster (use package kprodtest instead), and the
 // schema registry and serde packages. Programs that use them keep
 // confluent-kafka-go for those parts.
 //

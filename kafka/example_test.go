@@ -2,22 +2,23 @@ package kafka_test
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/kprod-go/kprod/kafka"
-	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/kprod-go/kprod/kprodtest"
 )
 
 // A confluent-kafka-go producer, unchanged but for the import path, run
-// against an in-process cluster.
+// against an in-process cluster from package kprodtest. In a test
+// function, kprodtest.New(t, ...) starts the cluster and closes it when the
+// test ends.
 func ExampleProducer() {
-	cluster, err := kfake.NewCluster(kfake.SeedTopics(1, "greetings"))
+	cluster, err := kprodtest.NewCluster(kprodtest.WithTopic("greetings", 1))
 	if err != nil {
 		panic(err)
 	}
 	defer cluster.Close()
 
-	p, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": strings.Join(cluster.ListenAddrs(), ",")})
+	p, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": cluster.BootstrapServers()})
 	if err != nil {
 		panic(err)
 	}

@@ -8,36 +8,33 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/kafka"
+	"github.com/kprod-go/kprod/kprodtest"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sasl/plain"
 )
 
 // testTopic is the topic every cluster from newCluster starts with, on 3
 // partitions.
 const testTopic = "events"
 
-// newCluster starts an in-process kfake cluster of 3 brokers with testTopic,
-// closed when the test ends.
-func newCluster(t testing.TB, opts ...kfake.Opt) *kfake.Cluster {
+// newCluster starts an in-process kprodtest cluster of 3 brokers with
+// testTopic and the options' topics, closed when the test ends.
+func newCluster(t testing.TB, opts ...kprodtest.Option) *kprodtest.Cluster {
 	t.Helper()
-	opts = append([]kfake.Opt{kfake.NumBrokers(3), kfake.SeedTopics(3, testTopic)}, opts...)
-	c, err := kfake.NewCluster(opts...)
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
-	return c
+	return kprodtest.New(t, append([]kprodtest.Option{kprodtest.WithBrokers(3), kprodtest.WithTopic(testTopic, 3)}, opts...)...)
 }
-
-// bootstrap returns c's addresses for bootstrap.servers.
-func bootstrap(c *kfake.Cluster) string { return strings.Join(c.ListenAddrs(), ",") }
 
 // newProducer returns a kafka.Producer for c with conf on top of
 // bootstrap.servers, closed when the test ends, and checks that Close left
 // no goroutine behind.
-func newProducer(t testing.TB, c *kfake.Cluster, conf kafka.ConfigMap) *kafka.Producer {
+func newProducer(t testing.TB, c *kprodtest.Cluster, conf kafka.ConfigMap) *kafka.Producer {
 	t.Helper()
-	m := kafka.ConfigMap{"bootstrap.servers": bootstrap(c)}
+	return newProducerAt(t, c.BootstrapServers(), conf)
+}
+
+// newProducerAt is newProducer for the brokers at bootstrap.
+func newProducerAt(t testing.TB, bootstrap string, conf kafka.ConfigMap) *kafka.Producer {
+	t.Helper()
+	m := kafka.ConfigMap{"bootstrap.servers": bootstrap}
 	for k, v := range conf {
 		m[k] = v
 	}
@@ -93,33 +90,16 @@ func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 	}
 }
 
-// consume reads n records of topic from every partition's start with an
-// independent client (kgo), then whatever else comes within a moment, so
-// that duplicates show.
-func consume(t testing.TB, c *kfake.Cluster, topic string, n int, opts ...kgo.Opt) []*kgo.Record {
+// records returns every record of topic the cluster holds, partition by
+// partition in offset order, as a read_committed consumer reading from the
+// start sees them (kprodtest reads them with kgo), so that duplicates show.
+func records(t testing.TB, c *kprodtest.Cluster, topic string, opts ...kprodtest.ReadOption) []kprodtest.Record {
 	t.Helper()
-	opts = append([]kgo.Opt{
-		kgo.SeedBrokers(c.ListenAddrs()...),
-		kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100 * time.Millisecond),
-	}, opts...)
-	cl, err := kgo.NewClient(opts...)
-	require.NoError(t, err)
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	var out []*kgo.Record
-	for len(out) < n {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("consumed %d records of %s, want %d", len(out), topic, n)
-		}
-		out = append(out, fs.Records()...)
-	}
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel2()
-	return append(out, cl.PollFetches(ctx2).Records()...)
+	rs, err := c.Records(ctx, topic, opts...)
+	require.NoError(t, err)
+	return rs
 }
 
 // checkNoLeaks fails the test if goroutines started by kprod's packages are
@@ -156,9 +136,4 @@ func kprodGoroutines() string {
 		}
 	}
 	return strings.Join(out, "\n\n")
-}
-
-// saslPlain is the kgo option authenticating with SASL PLAIN.
-func saslPlain(user, pass string) kgo.Opt {
-	return kgo.SASL(plain.Auth{User: user, Pass: pass}.AsMechanism())
 }

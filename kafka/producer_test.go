@@ -1,13 +1,16 @@
 package kafka_test
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/kprod-go/kprod/kafka"
+	"github.com/kprod-go/kprod/kprodtest"
+	"github.com/kprod-go/kprod/producer"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func TestReportsOfMessagesProducedWithoutADeliveryChanComeOnEvents(t *testing.T) {
@@ -40,12 +43,15 @@ func TestReportsOfMessagesProducedWithoutADeliveryChanComeOnEvents(t *testing.T)
 	}
 	require.Equal(t, 0, p.Len())
 
-	recs := consume(t, c, testTopic, n)
+	recs := records(t, c, testTopic)
 	require.Len(t, recs, n)
 	for _, r := range recs {
-		require.Equal(t, "k"+string(r.Value[1:]), string(r.Key))
-		require.Len(t, r.Headers, 1)
-		require.Equal(t, "x", string(r.Headers[0].Value))
+		i, err := strconv.Atoi(string(r.Value[1:]))
+		require.NoError(t, err)
+		require.Equal(t, int32(i%3), r.Partition)
+		require.Equal(t, int64(sent[i].TopicPartition.Offset), r.Offset, "where the report said")
+		require.Equal(t, fmt.Sprintf("k%03d", i), string(r.Key))
+		require.Equal(t, []producer.Header{{Key: "h", Value: []byte("x")}}, r.Headers)
 	}
 }
 
@@ -79,7 +85,7 @@ func TestGoDeliveryReportsFalseDropsReportsButNotADeliveryChansOnes(t *testing.T
 	dc := make(chan kafka.Event, 1)
 	require.NoError(t, p.Produce(msg(testTopic, 0, "x"), dc))
 	reports(t, dc, 1, 10*time.Second)
-	require.Len(t, consume(t, c, testTopic, 6), 6)
+	require.Len(t, records(t, c, testTopic), 6)
 }
 
 func TestGoDeliveryReportFieldsChoosesWhatAReportKeeps(t *testing.T) {
@@ -193,7 +199,7 @@ func TestFlushReturnsZeroOnceEveryReportIsRead(t *testing.T) {
 	require.Equal(t, 0, p.Len())
 	p.Close()
 	require.Equal(t, 1000, <-done)
-	require.Len(t, consume(t, c, testTopic, 1000), 1000)
+	require.Len(t, records(t, c, testTopic), 1000)
 }
 
 func TestCloseClosesEventsAndLaterCallsFailWithErrState(t *testing.T) {
@@ -276,30 +282,19 @@ func TestPurgeQueueFailsQueuedMessagesWithErrPurgeQueue(t *testing.T) {
 	err := p.Purge(0x80)
 	require.Error(t, err)
 	require.Equal(t, kafka.ErrInvalidArg, err.(kafka.Error).Code())
-	require.Len(t, consume(t, c, testTopic, 1), 1, "only the first message was written")
+	rs := records(t, c, testTopic)
+	require.Len(t, rs, 1, "only the first message was written")
+	require.Equal(t, "first", string(rs[0].Value))
 }
 
 func TestPurgeInFlightFailsMessagesWaitingForAResponse(t *testing.T) {
 	c := newCluster(t)
-	held := make(chan struct{})
-	arrived := make(chan struct{}, 1)
-	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		select {
-		case arrived <- struct{}{}:
-		default:
-		}
-		<-held // no Produce response until the test ends
-		return nil, nil, false
-	})
+	dropped := c.DropProduce(kprodtest.Forever) // no Produce response, ever
 	p := newProducer(t, c, nil)
-	t.Cleanup(func() { close(held) }) // before Close, which runs first
 	require.NoError(t, p.Produce(msg(testTopic, 0, "x"), nil))
-	select {
-	case <-arrived:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no Produce request reached the broker")
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, dropped.Wait(ctx, 1), "no Produce request reached the broker")
 	require.NoError(t, p.Purge(kafka.PurgeInFlight))
 	select {
 	case e := <-p.Events():
@@ -308,6 +303,7 @@ func TestPurgeInFlightFailsMessagesWaitingForAResponse(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no report after PurgeInFlight")
 	}
+	require.Empty(t, records(t, c, testTopic), "the dropped request was not handled")
 }
 
 func TestCloseReturnsWhenEventsIsFullAndUnread(t *testing.T) {

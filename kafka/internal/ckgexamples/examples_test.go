@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/kafka/internal/ckgexamples"
+	"github.com/kprod-go/kprod/kprodtest"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // output is a stdout the examples' goroutines may write to at once.
@@ -46,39 +45,29 @@ func (o *output) String() string {
 	return o.buf.String()
 }
 
-// cluster starts a 3-broker kfake cluster with the topics on 3 partitions.
-func cluster(t *testing.T, topics ...string) (*kfake.Cluster, string) {
+// cluster starts a 3-broker kprodtest cluster with the topics on 3
+// partitions and returns it with its bootstrap.servers.
+func cluster(t *testing.T, topics ...string) (*kprodtest.Cluster, string) {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(3, topics...))
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
-	return c, strings.Join(c.ListenAddrs(), ",")
+	opts := []kprodtest.Option{kprodtest.WithBrokers(3)}
+	for _, topic := range topics {
+		opts = append(opts, kprodtest.WithTopic(topic, 3))
+	}
+	c := kprodtest.New(t, opts...)
+	return c, c.BootstrapServers()
 }
 
-// read returns the values of the records of topic, read from the start with
-// kgo at the given isolation level until n came, and whatever else comes
-// within a moment.
-func read(t *testing.T, c *kfake.Cluster, topic string, n int, opts ...kgo.Opt) []string {
+// read returns the values of every record of topic the cluster holds,
+// partition by partition in offset order, as a read_committed consumer
+// reading from the start sees them (kprodtest reads them with kgo).
+func read(t *testing.T, c *kprodtest.Cluster, topic string) []string {
 	t.Helper()
-	cl, err := kgo.NewClient(append([]kgo.Opt{
-		kgo.SeedBrokers(c.ListenAddrs()...),
-		kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100 * time.Millisecond),
-	}, opts...)...)
-	require.NoError(t, err)
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	rs, err := c.Records(ctx, topic)
+	require.NoError(t, err)
 	var out []string
-	for len(out) < n && ctx.Err() == nil {
-		for _, r := range cl.PollFetches(ctx).Records() {
-			out = append(out, string(r.Value))
-		}
-	}
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel2()
-	for _, r := range cl.PollFetches(ctx2).Records() {
+	for _, r := range rs {
 		out = append(out, string(r.Value))
 	}
 	return out
@@ -97,7 +86,7 @@ func TestProducerExample(t *testing.T) {
 		require.Regexp(t, delivered, l)
 	}
 	require.Empty(t, out.lines("Still waiting"), "Flush(10000) is ten seconds")
-	require.ElementsMatch(t, []string{"message 0", "message 1", "message 2"}, read(t, c, "topic", 3))
+	require.ElementsMatch(t, []string{"message 0", "message 1", "message 2"}, read(t, c, "topic"))
 }
 
 func TestIdempotentProducerExample(t *testing.T) {
@@ -110,7 +99,7 @@ func TestIdempotentProducerExample(t *testing.T) {
 	require.Len(t, out.lines("Flushing outstanding messages"), 1)
 	ok, failed := len(out.lines("Delivered")), len(out.lines("Delivery failed"))
 	require.GreaterOrEqual(t, ok+failed, 13, "every message before the fatal error is reported")
-	require.Len(t, read(t, c, "topic", ok), ok, "what was reported delivered is in the log, once")
+	require.Len(t, read(t, c, "topic"), ok, "what was reported delivered is in the log, once")
 }
 
 func TestChannelProducerExample(t *testing.T) {
@@ -118,7 +107,7 @@ func TestChannelProducerExample(t *testing.T) {
 	var out output
 	require.Equal(t, 0, ckgexamples.ChannelProducer([]string{"producer_channel_example", bootstrap, "topic"}, &out))
 	require.Len(t, out.lines("Delivered"), 1, out.String())
-	require.Equal(t, []string{"through the produce channel"}, read(t, c, "topic", 1))
+	require.Equal(t, []string{"through the produce channel"}, read(t, c, "topic"))
 }
 
 func TestCustomChannelProducerExample(t *testing.T) {
@@ -127,7 +116,7 @@ func TestCustomChannelProducerExample(t *testing.T) {
 	require.Equal(t, 0, ckgexamples.CustomChannelProducer([]string{"producer_custom_channel_example", bootstrap, "topic"}, &out))
 	require.Len(t, out.lines("Delivered"), 3, out.String())
 	require.Empty(t, out.lines("Ignored event"))
-	require.Len(t, read(t, c, "topic", 3), 3)
+	require.ElementsMatch(t, []string{"custom channel message 0", "custom channel message 1", "custom channel message 2"}, read(t, c, "topic"))
 }
 
 func TestTransactionalProducerExample(t *testing.T) {
@@ -147,11 +136,7 @@ func TestTransactionalProducerExample(t *testing.T) {
 			want = append(want, fmt.Sprintf("batch %d message %d", b, i))
 		}
 	}
-	require.ElementsMatch(t, want, read(t, c, "output", 15, kgo.FetchIsolationLevel(kgo.ReadCommitted())), "read_committed sees the committed batches only")
-
-	adm, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
-	require.NoError(t, err)
-	defer adm.Close()
-	committed := committedOffset(t, adm, "example-group", "input", 0)
-	require.Equal(t, int64(20), committed, "the last committed transaction's offsets")
+	require.ElementsMatch(t, want, read(t, c, "output"), "read_committed sees the committed batches only")
+	require.Equal(t, map[string]map[int32]int64{"input": {0: 20}}, c.CommittedOffsets("example-group"),
+		"the last committed transaction's offsets")
 }
