@@ -139,7 +139,7 @@ type txnFixture struct {
 
 // faultConf makes a lost response cost 1.5 s (socket.timeout.ms) rather
 // than the 60 s transaction.timeout.ms derives.
-var faultConf = producer.ConfigMap{"socket.timeout.ms": 1500}
+var faultConf = producer.ConfigMap{"socket.timeout.ms": 1000, "retry.backoff.ms": 20}
 
 func newTxnFixture(t testing.TB, c *kfake.Cluster, extra producer.ConfigMap) *txnFixture {
 	t.Helper()
