@@ -3,6 +3,7 @@ package producer
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/sender"
@@ -14,8 +15,8 @@ func newDeliveryOnly(tb testing.TB) *Producer {
 	p := &Producer{cfg: &config{goDeliveryReports: true}, flushed: make(chan struct{})}
 	p.acct.init(50_000, 1<<20) // fewer than the benchmark's messages: none is reused while in flight
 	p.reports = newReportQueue(p.acct.served)
-	p.chans = newChanReporter(p.acct.served)
-	tb.Cleanup(p.chans.close)
+	p.chans = newChanReporter(p.acct.served, p.acct.unserve, p.reports.pushMessages)
+	tb.Cleanup(func() { p.chans.close(time.Now().Add(time.Second)) })
 	return p
 }
 
