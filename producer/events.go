@@ -17,9 +17,9 @@ import (
 //
 // The channel is fed by a goroutine that the first call starts and takes
 // events from the queue Poll reads: use either Events or Poll, not both,
-// or each event goes to whichever asks first. The channel is unbuffered: a
-// report counts in Len until the application receives it (counted out just
-// before it is sent).
+// or each event goes to whichever asks first. The channel holds up to 1024
+// events: a report counts in Len until it is put in the channel (len of
+// the channel says how many wait there).
 //
 // Close waits at most about half a second for the application to receive
 // the events still queued; if it stops receiving, Close closes the channel
@@ -36,7 +36,7 @@ func (p *Producer) Events() <-chan Event {
 	if s.ch != nil {
 		return s.ch
 	}
-	s.ch = make(chan Event)
+	s.ch = make(chan Event, eventsBuffer)
 	if s.closed {
 		close(s.ch)
 		return s.ch
@@ -59,47 +59,69 @@ type eventStream struct {
 	done    chan struct{} // closed when the goroutine has exited
 }
 
-// loop moves events from the report queue to the channel until the queue
-// is closed and empty, or until close gives up; then it closes the
-// channel.
+// loop moves events from the report queue to the channel, a group of up
+// to servedBatch at a time, until the queue is closed and empty or close
+// gives up; then it closes the channel.
 func (s *eventStream) loop(p *Producer) {
 	defer close(s.done)
 	defer close(s.ch)
+	var group []Event
 	for {
-		e := p.nextEvent()
-		if e == nil {
+		group = p.nextEvents(group[:0])
+		if len(group) == 0 {
 			return // closed and empty
 		}
-		m, isReport := e.(*Message)
-		if isReport {
-			p.served(m) // counted out before the application can see it, as Poll does
-		}
-		select {
-		case s.ch <- e:
-			p.handedOut(e)
-		case <-s.abandon:
-			if isReport {
-				p.acct.unserve(1, int64(len(m.Value)))
+		n, bytes := reportsIn(group)
+		p.acct.served(n, bytes) // counted out before the application can see them, as Poll does
+		for i, e := range group {
+			select {
+			case s.ch <- e: // the common case, as cheap as a plain send
+			default:
+				select {
+				case s.ch <- e:
+				case <-s.abandon:
+					n, bytes := reportsIn(group[i:])
+					p.acct.unserve(n, bytes)
+					p.reports.pushFront(group[i:]...) // Poll has them next
+					return
+				}
 			}
-			p.reports.pushFront(e) // Poll has it next
-			return
+			p.handedOut(e)
+			group[i] = nil
 		}
 	}
 }
 
-// nextEvent waits for the next event for the channel, popped without
-// counting a report out; nil once the report queue is closed and empty.
-// With a delivery function it serves the reports on the way.
-func (p *Producer) nextEvent() Event {
+// reportsIn returns how many of es are delivery reports, and their value
+// bytes.
+func reportsIn(es []Event) (n, valueBytes int64) {
+	for _, e := range es {
+		if m, ok := e.(*Message); ok {
+			n++
+			valueBytes += int64(len(m.Value))
+		}
+	}
+	return n, valueBytes
+}
+
+// nextEvents waits for the next events for the channel and appends them
+// to dst, popped without counting reports out; it appends none once the
+// report queue is closed and empty. With a delivery function it serves
+// the reports on the way and returns one other event at a time.
+func (p *Producer) nextEvents(dst []Event) []Event {
 	if p.dr == nil {
-		return p.reports.wait(-1, false)
+		e := p.reports.wait(-1, false)
+		if e == nil {
+			return dst
+		}
+		return p.reports.popUpTo(append(dst, e), servedBatch)
 	}
 	for {
 		if e, _, _ := p.serveReports(false, 0); e != nil {
-			return e
+			return append(dst, e)
 		}
 		if !p.reports.waitReady(-1) {
-			return nil
+			return dst
 		}
 	}
 }
@@ -132,3 +154,6 @@ func (p *Producer) handedOut(e Event) {
 		p.stats.pending.Store(false)
 	}
 }
+
+// eventsBuffer is the Events channel's capacity.
+const eventsBuffer = 1024

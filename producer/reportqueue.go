@@ -262,6 +262,21 @@ func (q *reportQueue) waitReady(timeout time.Duration) bool {
 	}
 }
 
+// popUpTo appends to dst the events waiting, without waiting, until dst
+// holds max, without counting reports out (see popLocked).
+func (q *reportQueue) popUpTo(dst []Event, max int) []Event {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(dst) < max {
+		e := q.popLocked(0, false)
+		if e == nil {
+			break
+		}
+		dst = append(dst, e)
+	}
+	return dst
+}
+
 // popReports pops into dst, under one lock, the delivery reports at the
 // head of the queue, up to max of them, counting them out; it stops after
 // the first event that is not a report, which it pops too and returns as
