@@ -214,8 +214,9 @@ const requestFraming = 512
 
 // Len returns the number of messages not yet reported back: queued, in
 // flight, or with a delivery report waiting to be received (from Poll or a
-// deliveryChan). Reports bound for deliveryChans leave the count in groups
-// of up to 64 just before they are sent.
+// deliveryChan). Reports bound for deliveryChans and the Events channel
+// leave the count in groups of up to 64 just before they are sent; those
+// waiting in the Events channel's buffer are len(p.Events()).
 func (p *Producer) Len() int { return p.reports.held(p.acct.heldMsgs) }
 
 // Poll returns the next event, waiting up to timeout for one; nil if none
