@@ -122,6 +122,12 @@ func (a *account) served(n, valueBytes int64) {
 	a.outBytes.Add(uint64(valueBytes))
 }
 
+// unserve takes back served(n, valueBytes) for reports counted out but
+// not handed out after all (Close gave up sending them to the
+// application's channel; they wait for Poll instead). Totals wrap, so
+// adding the negation subtracts, in either layout.
+func (a *account) unserve(n, valueBytes int64) { a.served(-n, -valueBytes) }
+
 // reported counts n messages as reported and tells whether none is left
 // unreported. Of completions racing to the last message, the one that
 // counts last sees it.

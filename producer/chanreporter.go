@@ -1,6 +1,9 @@
 package producer
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // chanReporter delivers reports to the deliveryChan each message was
 // produced with. Sends block until the application receives, so they happen
@@ -8,11 +11,15 @@ import "sync"
 // their completion order.
 //
 // The goroutine is started by New and stopped by close, which waits until
-// every queued report has been sent: an application that produces with a
-// deliveryChan must keep receiving from it until Close returns.
+// every queued report has been sent, or until its bound passes: then the
+// reports not yet sent go to leftover (Poll) instead, so that a
+// deliveryChan nobody reads cannot hold Close.
 type chanReporter struct {
-	served func(n, valueBytes int64) // counts reports out of the queue.buffering limits
-	done   chan struct{}             // closed when the goroutine exits
+	served   func(n, valueBytes int64) // counts reports out of the queue.buffering limits
+	unserve  func(n, valueBytes int64) // takes back served for reports not sent after all
+	leftover func([]*Message)          // takes the reports close gave up sending
+	done     chan struct{}             // closed when the goroutine exits
+	abandon  chan struct{}             // closed by close when its bound passes: stop sending
 
 	// mu guards the following.
 	mu      sync.Mutex
@@ -21,8 +28,9 @@ type chanReporter struct {
 	closing bool
 }
 
-func newChanReporter(served func(n, valueBytes int64)) *chanReporter {
-	r := &chanReporter{served: served, done: make(chan struct{})}
+func newChanReporter(served, unserve func(n, valueBytes int64), leftover func([]*Message)) *chanReporter {
+	r := &chanReporter{served: served, unserve: unserve, leftover: leftover,
+		done: make(chan struct{}), abandon: make(chan struct{})}
 	r.cond = sync.NewCond(&r.mu)
 	go r.loop()
 	return r
@@ -72,19 +80,55 @@ func (r *chanReporter) loop() {
 			r.served(int64(len(group)), bytes) // count them out before the application can see them
 			for i, m := range group {
 				ch := m.drChan
-				m.drChan = nil
-				ch <- m
+				m.drChan = nil // before the send: the application owns m after it
+				select {
+				case ch <- m: // the common case, as cheap as a plain send
+				default:
+					select {
+					case ch <- m:
+					case <-r.abandon:
+						r.giveUp(group[i:], batch[start+len(group):])
+						return
+					}
+				}
 				group[i] = nil
 			}
 		}
 	}
 }
 
-// close sends every queued report, then stops the goroutine.
-func (r *chanReporter) close() {
+// giveUp hands the reports not sent to leftover: unsent, counted out but
+// not sent; rest, not counted yet; and whatever else is queued.
+func (r *chanReporter) giveUp(unsent, rest []*Message) {
+	var bytes int64
+	for _, m := range unsent {
+		bytes += int64(len(m.Value))
+	}
+	r.unserve(int64(len(unsent)), bytes)
+	r.mu.Lock()
+	left := append(append(append([]*Message(nil), unsent...), rest...), r.queue...)
+	r.queue = nil
+	r.mu.Unlock()
+	for _, m := range left {
+		m.drChan = nil
+	}
+	r.leftover(left)
+}
+
+// close sends every queued report, then stops the goroutine. If that is
+// not done by the time by, it stops sending and hands what is left to
+// leftover.
+func (r *chanReporter) close(by time.Time) {
 	r.mu.Lock()
 	r.closing = true
 	r.mu.Unlock()
 	r.cond.Broadcast()
-	<-r.done
+	t := time.NewTimer(time.Until(by))
+	defer t.Stop()
+	select {
+	case <-r.done:
+	case <-t.C:
+		close(r.abandon)
+		<-r.done
+	}
 }

@@ -1,8 +1,10 @@
 package producer
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
 	"github.com/kprod-go/kprod/internal/sender"
@@ -14,8 +16,8 @@ func newDeliveryOnly(tb testing.TB) *Producer {
 	p := &Producer{cfg: &config{goDeliveryReports: true}, flushed: make(chan struct{})}
 	p.acct.init(50_000, 1<<20) // fewer than the benchmark's messages: none is reused while in flight
 	p.reports = newReportQueue(p.acct.served)
-	p.chans = newChanReporter(p.acct.served)
-	tb.Cleanup(p.chans.close)
+	p.chans = newChanReporter(p.acct.served, p.acct.unserve, p.reports.pushMessages)
+	tb.Cleanup(func() { p.chans.close(time.Now().Add(time.Second)) })
 	return p
 }
 
@@ -114,5 +116,92 @@ func BenchmarkCompleteToPoll(b *testing.B) {
 				b.Fatalf("Poll: %v", m)
 			}
 		}
+	}
+}
+
+// BenchmarkCompleteToDeliveryFunc is BenchmarkCompleteToPoll with
+// WithDeliveryFunc: Poll calls the function with each report, a group of
+// up to 64 popped under one lock, with no channel hop.
+func BenchmarkCompleteToDeliveryFunc(b *testing.B) {
+	p := newDeliveryOnly(b)
+	var served int
+	p.dr = &deliveryFunc{fn: func(m *Message) {
+		if m.Err != nil {
+			b.Fatalf("report: %v", m.Err)
+		}
+		served++
+	}}
+	const batch = 4096
+	msgs := make([]Message, 64*batch) // 48 MiB of messages
+	value := make([]byte, 100)
+	for i := range msgs {
+		msgs[i].Value = value
+	}
+	refs := make([]any, batch)
+	h := senderResults{p}
+	part := &sender.Partition{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		n := min(batch, b.N-i)
+		first := (i / batch % 64) * batch
+		for j := range n {
+			p.acct.take(len(value))
+			refs[j] = &msgs[first+j]
+		}
+		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+		for want := served + n; served < want; {
+			if e := p.Poll(0); e != nil {
+				b.Fatalf("Poll: %v", e)
+			}
+		}
+	}
+}
+
+// BenchmarkCompleteToEvents is BenchmarkCompleteToPoll with the reports
+// received from the Events channel by another goroutine, as a
+// confluent-kafka-go application receives them: one unbuffered channel
+// send and receive per report.
+func BenchmarkCompleteToEvents(b *testing.B) {
+	p := newDeliveryOnly(b)
+	const batch = 4096
+	msgs := make([]Message, 64*batch) // 48 MiB of messages
+	value := make([]byte, 100)
+	for i := range msgs {
+		msgs[i].Value = value
+	}
+	refs := make([]any, batch)
+	h := senderResults{p}
+	part := &sender.Partition{}
+	events := p.Events()
+	received := make(chan int, 1)
+	go func() {
+		n := 0
+		for e := range events {
+			if m, ok := e.(*Message); !ok || m.Err != nil {
+				panic(fmt.Sprintf("event: %v", e))
+			}
+			n++
+		}
+		received <- n
+	}()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batch {
+		n := min(batch, b.N-i)
+		first := (i / batch % 64) * batch
+		for j := range n {
+			p.acct.take(len(value))
+			refs[j] = &msgs[first+j]
+		}
+		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+		for p.reports.len() > 0 { // the batch is received before its messages are reused
+			runtime.Gosched()
+		}
+	}
+	p.reports.close()
+	p.events.close(time.Now().Add(time.Minute))
+	if n := <-received; n != b.N {
+		b.Fatalf("received %d reports, want %d", n, b.N)
 	}
 }

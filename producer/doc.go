@@ -7,9 +7,11 @@
 // linger.ms or batch.size says so. Every message Produce accepts comes back
 // exactly once as a delivery report: the same *Message, with its partition,
 // offset, error and persistence status filled in, on the deliveryChan given
-// to Produce or else from Poll. Flush sends everything queued and waits for
-// the reports; Close stops the producer without flushing, reporting what it
-// still held as failed with ErrDestroy.
+// to Produce or else from Poll (or the Events channel, or a function set
+// with WithDeliveryFunc). Flush sends everything queued and waits for the
+// reports; Close stops the producer without flushing, within about a
+// second whatever the brokers do, reporting what it still held as failed
+// with ErrDestroy, and closes the Events channel.
 //
 // Errors are Error values carrying librdkafka's numeric codes (ErrorCode);
 // errors.Is(err, producer.ErrQueueFull) tests for a code.

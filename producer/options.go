@@ -25,6 +25,7 @@ type options struct {
 	tlsConfig          *tls.Config      // WithTLSConfig; nil: from the ssl.* properties
 	saslMechanism      sasl.Mechanism   // WithSASLMechanism; nil: from sasl.mechanisms
 	logger             *slog.Logger     // WithLogger; nil: slog.Default() unless go.logs.channel.enable
+	deliveryFunc       func(*Message)   // WithDeliveryFunc; nil: reports go to Poll
 }
 
 // WithPartitioner sets a custom partitioner for every topic, in place of

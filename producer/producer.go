@@ -38,6 +38,8 @@ type Producer struct {
 
 	reports *reportQueue  // reports and events for Poll
 	chans   *chanReporter // reports for deliveryChans
+	events  eventStream   // the Events channel, once asked for
+	dr      *deliveryFunc // WithDeliveryFunc; nil: none
 
 	creds        atomic.Pointer[sasl.Credentials] // SetSaslCredentials; nil: sasl.username and sasl.password
 	oauth        *oauthManager                    // with sasl.mechanisms=OAUTHBEARER only
@@ -139,7 +141,10 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 	p.reports = newReportQueue(p.acct.served)
 	p.topics.Store(&map[string]*topic{})
 	p.now = newCoarseClock(p.clock, p.acct.activity, p.acc.Pool)
-	p.chans = newChanReporter(p.acct.served)
+	p.chans = newChanReporter(p.acct.served, p.acct.unserve, p.reports.pushMessages)
+	if o.deliveryFunc != nil {
+		p.dr = &deliveryFunc{fn: o.deliveryFunc}
+	}
 	scfg := cfg.snd // the properties the sender and connections apply, as parsed
 	scfg.MaxRequestBytes = cfg.messageMaxBytes
 	scfg.Codec = codec
@@ -186,7 +191,16 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 }
 
 // closeAbortWait bounds the abort of a transaction left open at Close.
-const closeAbortWait = 5 * time.Second
+// librdkafka's rd_kafka_destroy tries the abort without waiting for it;
+// Close gives it this long so that a coordinator that answers at once ends
+// the transaction now, not at transaction.timeout.ms, and Close stays
+// about a second.
+const closeAbortWait = 500 * time.Millisecond
+
+// closeDrainWait bounds how long Close waits for the application to
+// receive the reports and events left for its deliveryChans and the
+// Events channel once every message has been reported.
+const closeDrainWait = 500 * time.Millisecond
 
 // openMargin is how long past linger.ms a batch waiting to be sent keeps
 // taking records, so that a message times out at most linger.ms plus this
@@ -201,21 +215,27 @@ const requestFraming = 512
 
 // Len returns the number of messages not yet reported back: queued, in
 // flight, or with a delivery report waiting to be received (from Poll or a
-// deliveryChan). Reports bound for deliveryChans leave the count in groups
-// of up to 64 just before they are sent.
+// deliveryChan). Reports bound for deliveryChans and the Events channel
+// leave the count in groups of up to 64 just before they are sent; those
+// waiting in the Events channel's buffer are len(p.Events()).
 func (p *Producer) Len() int { return p.reports.held(p.acct.heldMsgs) }
 
 // Poll returns the next event, waiting up to timeout for one; nil if none
 // came: a delivery report (*Message), an Error, statistics (*Stats, with
 // statistics.interval.ms; one at most waits to be polled) or an
 // OAuthBearerTokenRefresh. A negative
-// timeout waits indefinitely. Poll keeps working after Close, handing out
-// the reports that are still queued.
+// timeout waits indefinitely, until Close. Poll keeps working after Close,
+// handing out the events that are still queued, then nil at once: a loop
+// that polls until nil ends.
+//
+// Use Poll or Events, not both. With WithDeliveryFunc, Poll serves the
+// delivery reports to the function instead of returning them.
 func (p *Producer) Poll(timeout time.Duration) Event {
-	e := p.reports.wait(timeout) // the queue counts served reports out
-	if _, ok := e.(*Stats); ok {
-		p.stats.pending.Store(false) // the next interval may queue another
+	if p.dr != nil {
+		return p.pollServing(timeout)
 	}
+	e := p.reports.wait(timeout, true) // the queue counts served reports out
+	p.handedOut(e)
 	return e
 }
 
@@ -225,22 +245,31 @@ func (p *Producer) Poll(timeout time.Duration) Event {
 // produced before the call has been reported (to Poll or its deliveryChan).
 //
 // Unlike librdkafka's rd_kafka_flush, Flush does not serve the reports
-// itself: they stay queued for Poll, and count in Len until then.
+// itself: they stay queued for Poll, and count in Len until then. With
+// WithDeliveryFunc it does, as rd_kafka_flush does in callback mode: it
+// calls the function with each report and returns when Len is 0.
 func (p *Producer) Flush(timeout time.Duration) int { return p.flushTimeout(timeout) }
 
 // Close stops the producer. It does not flush: call Flush first to wait
 // for queued messages, as with librdkafka. Each message still queued or in
-// flight is reported failed with ErrDestroy (status NotPersisted if it was
-// never sent, PossiblyPersisted if it was), on its deliveryChan or from
-// Poll, which keeps handing out queued reports after Close.
+// flight is reported failed with ErrDestroy: status NotPersisted if it was
+// never sent, PossiblyPersisted if it was sent and no answer came. Close
+// does not wait for answers: it closes the connections, which also ends a
+// write blocked on a broker that stopped reading.
 //
-// A transactional producer with a transaction open aborts it first, waiting
-// at most 5 s; what it cannot abort in that time the coordinator aborts
-// when transaction.timeout.ms passes.
+// Close returns within about a second whatever the brokers do:
+//   - A transactional producer with a transaction open tries to abort it
+//     first, waiting at most 500 ms; what it cannot abort in that time
+//     the coordinator aborts when transaction.timeout.ms passes.
+//   - The reports for deliveryChans and the Events channel are sent as
+//     the application receives them, for at most 500 ms once every
+//     message has its report. Those not received by then are not sent:
+//     they go to Poll instead (the Events channel is closed without
+//     them), so each report is still handed out exactly once.
 //
-// Close waits for every goroutine the producer started, including the one
-// that sends to deliveryChans: keep receiving from them until Close returns.
-// Calling Close more than once is safe.
+// Poll keeps working after Close: it hands out the events still queued,
+// then returns nil at once. Close waits for every goroutine the producer
+// started. Calling Close more than once is safe.
 func (p *Producer) Close() {
 	if !p.closed.CompareAndSwap(false, true) {
 		return
@@ -265,7 +294,10 @@ func (p *Producer) Close() {
 	for _, t := range *p.topics.Load() {
 		t.close(p)
 	}
-	p.chans.close()
+	drainBy := time.Now().Add(closeDrainWait)
+	p.chans.close(drainBy) // what the application does not take goes to Poll
+	p.reports.close()      // nothing adds to it now: Poll returns nil once empty
+	p.events.close(drainBy)
 	p.acc.Pool.Close() // every batch is completed: the memory can go
 	p.log.Debugf(logx.Generic, "DESTROY", "Termination done")
 	p.logOut.close() // every goroutine that logs has stopped

@@ -45,9 +45,13 @@ func (p *Producer) Purge(flags int) error {
 
 // purgeQueued fails every message not yet sent with ErrPurgeQueue: the
 // partition queues and the messages waiting for their topic's metadata.
+//
+// The messages waiting for metadata go first: a metadata answer between
+// the two steps may move them into a partition queue, which the second
+// step then empties; the other order let such a message escape.
 func (p *Producer) purgeQueued(detail string) {
-	p.snd.PurgeQueued()
 	for _, t := range *p.topics.Load() {
 		t.failUnassigned(p, ErrPurgeQueue, detail)
 	}
+	p.snd.PurgeQueued()
 }

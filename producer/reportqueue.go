@@ -15,8 +15,12 @@ import (
 // under the queue's lock and are counted out every servedBatch reports, and
 // whenever the queue empties; Len subtracts what is popped but not yet
 // counted out (held), so it is exact at any time.
+//
+// Close closes the queue when nothing can add to it any more: from then
+// on a wait that finds it empty returns nil at once.
 type reportQueue struct {
 	ready  chan struct{}                   // capacity 1: signalled when events are added
+	closed chan struct{}                   // closed by close
 	served func(n int64, valueBytes int64) // counts popped reports out of the held counters
 
 	// mu guards the following.
@@ -36,7 +40,39 @@ type reportQueue struct {
 const servedBatch = 64
 
 func newReportQueue(served func(n, valueBytes int64)) *reportQueue {
-	return &reportQueue{ready: make(chan struct{}, 1), served: served}
+	return &reportQueue{ready: make(chan struct{}, 1), closed: make(chan struct{}), served: served}
+}
+
+// close wakes every wait; from now on a wait on an empty queue returns at
+// once. Events pushed later are still handed out.
+func (q *reportQueue) close() { close(q.closed) }
+
+// isClosed reports whether close has been called.
+func (q *reportQueue) isClosed() bool {
+	select {
+	case <-q.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// pushFront puts events taken from the queue, and not counted out, back
+// at its head, in their order.
+func (q *reportQueue) pushFront(es ...Event) {
+	if len(es) == 0 {
+		return
+	}
+	q.mu.Lock()
+	q.reserveLocked(len(es))
+	mask := len(q.ring) - 1
+	q.head = (q.head - len(es)) & mask
+	for i, e := range es {
+		q.ring[(q.head+i)&mask] = e
+	}
+	q.n += len(es)
+	q.mu.Unlock()
+	q.signal()
 }
 
 // push appends one event.
@@ -107,19 +143,21 @@ func (q *reportQueue) len() int {
 }
 
 // pop removes and returns the oldest event, or nil.
-func (q *reportQueue) pop() Event { return q.popAs(0) }
+func (q *reportQueue) pop() Event { return q.popAs(0, true) }
 
 // popAs is pop for a caller that is (self 1) or is not (0) counted in
-// waiting.
-func (q *reportQueue) popAs(self int) Event {
+// waiting; count is popLocked's.
+func (q *reportQueue) popAs(self int, count bool) Event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.popLocked(self)
+	return q.popLocked(self, count)
 }
 
 // popLocked removes and returns the oldest event, or nil. self is 1 when
-// the caller is itself counted in waiting, else 0.
-func (q *reportQueue) popLocked(self int) Event {
+// the caller is itself counted in waiting, else 0. A delivery report is
+// counted out when count is set; otherwise the caller counts it out when
+// the application has it (the events channel does, just before sending).
+func (q *reportQueue) popLocked(self int, count bool) Event {
 	if q.n == 0 {
 		return nil
 	}
@@ -127,11 +165,11 @@ func (q *reportQueue) popLocked(self int) Event {
 	q.ring[q.head] = nil
 	q.head = (q.head + 1) & (len(q.ring) - 1)
 	q.n--
-	if m, ok := e.(*Message); ok {
+	if m, ok := e.(*Message); ok && count {
 		q.servedN++
 		q.servedBytes += int64(len(m.Value))
 	}
-	if q.servedN >= servedBatch || q.n == 0 {
+	if q.servedN > 0 && (q.servedN >= servedBatch || q.n == 0) {
 		q.served(q.servedN, q.servedBytes)
 		q.servedN, q.servedBytes = 0, 0
 	}
@@ -142,12 +180,13 @@ func (q *reportQueue) popLocked(self int) Event {
 }
 
 // wait pops an event, waiting up to timeout for one (forever when timeout
-// is negative). A Poll that finds an event pays one lock and no channel
-// operation: only a Poll that has to wait registers, so that a pop leaving
-// events behind knows whether anybody waits for them.
-func (q *reportQueue) wait(timeout time.Duration) Event {
+// is negative, but no longer once the queue is closed and empty). A Poll
+// that finds an event pays one lock and no channel operation: only a Poll
+// that has to wait registers, so that a pop leaving events behind knows
+// whether anybody waits for them. count is popLocked's.
+func (q *reportQueue) wait(timeout time.Duration, count bool) Event {
 	q.mu.Lock()
-	if e := q.popLocked(0); e != nil || timeout == 0 {
+	if e := q.popLocked(0, count); e != nil || timeout == 0 {
 		q.mu.Unlock()
 		return e
 	}
@@ -167,11 +206,94 @@ func (q *reportQueue) wait(timeout time.Duration) Event {
 	for {
 		select {
 		case <-q.ready:
-			if e := q.popAs(1); e != nil {
+			if e := q.popAs(1, count); e != nil {
 				return e
 			}
+		case <-q.closed:
+			return q.popAs(1, count) // nil when empty: nothing will come
 		case <-expired:
-			return q.popAs(1)
+			return q.popAs(1, count)
 		}
 	}
+}
+
+// waitReady waits up to timeout (forever when negative) until the queue
+// holds an event, and reports whether it does; it returns false at once
+// when the queue is closed and empty.
+func (q *reportQueue) waitReady(timeout time.Duration) bool {
+	q.mu.Lock()
+	if q.n > 0 || timeout == 0 {
+		n := q.n
+		q.mu.Unlock()
+		return n > 0
+	}
+	q.waiting++
+	q.mu.Unlock()
+	nonEmpty := func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if q.n > 1 && q.waiting > 1 {
+			q.signal() // the others may take the rest
+		}
+		return q.n > 0
+	}
+	defer func() {
+		q.mu.Lock()
+		q.waiting--
+		q.mu.Unlock()
+	}()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	for {
+		select {
+		case <-q.ready:
+			if nonEmpty() {
+				return true
+			}
+		case <-q.closed:
+			return nonEmpty()
+		case <-expired:
+			return nonEmpty()
+		}
+	}
+}
+
+// popUpTo appends to dst the events waiting, without waiting, until dst
+// holds max, without counting reports out (see popLocked).
+func (q *reportQueue) popUpTo(dst []Event, max int) []Event {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(dst) < max {
+		e := q.popLocked(0, false)
+		if e == nil {
+			break
+		}
+		dst = append(dst, e)
+	}
+	return dst
+}
+
+// popReports pops into dst, under one lock, the delivery reports at the
+// head of the queue, up to max of them, counting them out; it stops after
+// the first event that is not a report, which it pops too and returns as
+// other. It is how a delivery function is served a group at a time.
+func (q *reportQueue) popReports(dst []*Message, max int) (ms []*Message, other Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(dst) < max {
+		e := q.popLocked(0, true)
+		if e == nil {
+			break
+		}
+		m, ok := e.(*Message)
+		if !ok {
+			return dst, e
+		}
+		dst = append(dst, m)
+	}
+	return dst, nil
 }

@@ -49,7 +49,7 @@ func TestReportQueueWakesEveryWaitingPoll(t *testing.T) {
 	const pollers = 4
 	got := make(chan Event, pollers)
 	for range pollers {
-		go func() { got <- q.wait(-1) }()
+		go func() { got <- q.wait(-1, true) }()
 	}
 	require.Eventually(t, func() bool {
 		q.mu.Lock()
@@ -84,9 +84,9 @@ func TestReportQueuePollWithoutWaitersSignalsNothing(t *testing.T) {
 	q := newReportQueue(func(n, b int64) {})
 	q.pushMessages([]*Message{{Offset: 0}, {Offset: 1}})
 	<-q.ready // the push's own signal
-	require.Equal(t, int64(0), q.wait(time.Second).(*Message).Offset)
+	require.Equal(t, int64(0), q.wait(time.Second, true).(*Message).Offset)
 	require.Empty(t, q.ready, "no Poll waits: no hand-off signal")
-	require.Equal(t, int64(1), q.wait(0).(*Message).Offset)
+	require.Equal(t, int64(1), q.wait(0, true).(*Message).Offset)
 }
 
 // BenchmarkReportQueuePoll measures a Poll that finds its report waiting,
@@ -101,7 +101,7 @@ func BenchmarkReportQueuePoll(b *testing.B) {
 	for b.Loop() {
 		q.pushMessages(ms)
 		for range ms {
-			if q.wait(time.Second) == nil {
+			if q.wait(time.Second, true) == nil {
 				b.Fatal("no report")
 			}
 		}

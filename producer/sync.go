@@ -86,6 +86,9 @@ func (p *Producer) FlushContext(ctx context.Context) error {
 			p.log.Debugf(logx.Queue, "FLUSH", "Flush done: %d message(s) without a report", p.acct.unreported())
 		}()
 	}
+	if p.dr != nil {
+		return p.flushServing(ctx)
+	}
 	for {
 		p.flushMu.Lock()
 		ch := p.flushed
@@ -114,5 +117,8 @@ func (p *Producer) flushTimeout(timeout time.Duration) int {
 		defer cancel()
 	}
 	_ = p.FlushContext(ctx)
+	if p.dr != nil {
+		return p.Len() // served means handed to the function
+	}
 	return p.acct.unreported()
 }

@@ -31,7 +31,12 @@ type Sink struct {
 	requests map[*request]struct{} // sent and not yet settled, for PurgeInflight
 
 	addrChanged atomic.Bool // set by setAddr: the connection goes to an address the broker left
-	redial      atomic.Bool // set by Sender.Redial: the next dial need not wait for the backoff
+	// live is the loop's connection, for the stop watcher: Sender.Close
+	// aborts it from there, so that a loop blocked writing to a broker
+	// that stopped reading (its socket buffers full) is woken at once,
+	// not when the write deadline (socket.timeout.ms) passes.
+	live   atomic.Pointer[broker.Conn]
+	redial atomic.Bool // set by Sender.Redial: the next dial need not wait for the backoff
 
 	// Owned by the loop goroutine.
 	conn      *broker.Conn
@@ -97,11 +102,18 @@ func (sk *Sink) remove(p *Partition) {
 func (sk *Sink) loop() {
 	defer sk.s.wg.Done()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { // cancels a dial in progress when the sink stops; exits with loop
+	watched := make(chan struct{})
+	// The watcher may be failing the connection's requests (their reports
+	// go up from it): the loop, which Sender.Close waits for, ends after it.
+	defer func() { cancel(); <-watched }()
+	go func() { // when the sink stops: cancels a dial in progress, aborts the connection; exits with loop
+		defer close(watched)
 		select {
 		case <-sk.stop:
 			cancel()
+			if c := sk.live.Load(); c != nil {
+				c.Abort(broker.ErrClosed) // a write blocked on it fails now; its requests fail with it
+			}
 		case <-ctx.Done():
 		}
 	}()
@@ -157,6 +169,12 @@ func (sk *Sink) connection(ctx context.Context, now int64) *broker.Conn {
 	}
 	sk.dialFails = 0
 	sk.conn = c
+	sk.live.Store(c)
+	select {
+	case <-sk.stop: // the stop watcher may have looked before the store
+		c.Abort(broker.ErrClosed)
+	default:
+	}
 	go func() { // wakes the sink when the connection dies, so it redials; exits with the connection
 		<-c.Done()
 		sk.Wake()

@@ -61,17 +61,29 @@ func openKprod(c config) (driver, []string, error) {
 			return nil, nil, fmt.Errorf("-X %s: %w", kv, err)
 		}
 	}
-	p, err := producer.New(cm)
+	d := &kprodDriver{rec: c.rec, c: c, done: make(chan struct{})}
+	var opts []producer.Option
+	if c.reports == "func" {
+		opts = append(opts, producer.WithDeliveryFunc(func(m *producer.Message) { d.event(m) }))
+	}
+	p, err := producer.New(cm, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &kprodDriver{p: p, rec: c.rec, c: c, done: make(chan struct{})}
-	if c.reports == "channel" {
+	d.p = p
+	switch c.reports {
+	case "channel":
 		// Buffered, as applications usually make it.
 		d.dr = make(chan producer.Event, 10_000)
 		go d.channelReports()
 		notes = append(notes, "reports from a deliveryChan (-reports channel)")
-	} else {
+	case "events":
+		go d.eventReports()
+		notes = append(notes, "reports from the Events channel (-reports events)")
+	case "func":
+		go d.reports() // Poll serves the delivery function
+		notes = append(notes, "reports to a delivery function served by Poll (-reports func)")
+	default: // poll; run checked the name
 		go d.reports()
 	}
 	if c.txnSize > 0 {
@@ -116,6 +128,15 @@ func (d *kprodDriver) reports() {
 func (d *kprodDriver) channelReports() {
 	defer close(d.done)
 	for e := range d.dr {
+		d.event(e)
+	}
+}
+
+// eventReports serves delivery reports from the Events channel until
+// Close closes it.
+func (d *kprodDriver) eventReports() {
+	defer close(d.done)
+	for e := range d.p.Events() {
 		d.event(e)
 	}
 }
@@ -187,11 +208,15 @@ func (d *kprodDriver) produce(i int, start int64) error {
 }
 
 func (d *kprodDriver) Close() {
-	if d.dr != nil {
+	switch {
+	case d.dr != nil:
 		d.p.Close() // sends every report still queued; then the loop ends with the channel
 		close(d.dr)
 		<-d.done
-	} else {
+	case d.c.reports == "events":
+		d.p.Close() // closes the Events channel after the last report
+		<-d.done
+	default:
 		d.stop.Store(true)
 		<-d.done
 		d.p.Close()

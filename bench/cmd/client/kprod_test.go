@@ -78,3 +78,29 @@ func TestKprodTxnSizeNeedsIdempotence(t *testing.T) {
 		t.Errorf("-idempotent=false -txn-size 10: error %v, want librdkafka's conflict", err)
 	}
 }
+
+// TestKprodReportPaths runs kprod's driver with each -reports path: every
+// message is reported delivered once.
+func TestKprodReportPaths(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	for _, reports := range []string{"poll", "channel", "events", "func"} {
+		t.Run(reports, func(t *testing.T) {
+			s := spec.Defaults()
+			s.Messages, s.Warmup, s.Partitions, s.Keys = 2000, 500, 3, 10
+			res, err := run("kprod", cluster.ListenAddrs(), "t", reports, s, nil, harness{reports: reports}, time.Minute, "")
+			if err != nil {
+				t.Fatalf("run: %v (result %+v)", err, res)
+			}
+			if res.Delivered != 2000 || res.Failed != 0 {
+				t.Errorf("delivered %d, failed %d; want 2000, 0", res.Delivered, res.Failed)
+			}
+		})
+	}
+	if _, err := run("kprod", cluster.ListenAddrs(), "t", "", spec.Defaults(), nil, harness{reports: "carrier pigeon"}, time.Second, ""); err == nil || !strings.Contains(err.Error(), "-reports") {
+		t.Errorf("-reports carrier pigeon: error %v, want one about -reports", err)
+	}
+}

@@ -85,7 +85,7 @@ func main() {
 	fs.Var(&props, "X", "key=value librdkafka property for kprod and confluent (repeatable)")
 	var h harness
 	fs.BoolVar(&h.newMessages, "new-messages", false, "allocate a new message for every Produce call instead of recycling reported ones (kprod, franz-go, sarama)")
-	fs.StringVar(&h.reports, "reports", "poll", "how kprod receives delivery reports: poll (Poll) or channel (a deliveryChan)")
+	fs.StringVar(&h.reports, "reports", "poll", "how kprod receives delivery reports: poll (Poll), channel (a deliveryChan), events (the Events channel) or func (WithDeliveryFunc, served by Poll)")
 	fs.IntVar(&h.txnSize, "txn-size", 0, "kprod only: a transactional producer that begins a transaction, produces this many messages and commits, over and over; 0 is not transactional")
 	s.Flags(fs)
 	fs.Parse(os.Args[1:])
@@ -113,8 +113,9 @@ type harness struct {
 	// newMessages: a new message for every Produce call, as most
 	// applications write it, instead of one recycled from its report.
 	newMessages bool
-	// reports: how kprod's driver receives reports, "poll" or "channel"
-	// (a deliveryChan given to every Produce call).
+	// reports: how kprod's driver receives reports: "poll", "channel"
+	// (a deliveryChan given to every Produce call), "events" (the Events
+	// channel) or "func" (a delivery function served by Poll).
 	reports string
 	// txnSize: messages per transaction for kprod's driver, which is then
 	// transactional; 0 is not.
@@ -144,8 +145,10 @@ func run(client string, brokers []string, topic, workload string, s spec.Setting
 	if s.Messages <= 0 || s.Size < 0 || s.MaxOutstanding <= 0 || s.LatencyEvery <= 0 {
 		return res, errors.New("-n, -max-outstanding and -latency-every must be positive, -size not negative")
 	}
-	if h.reports != "poll" && h.reports != "channel" {
-		return res, fmt.Errorf("-reports %q: want poll or channel", h.reports)
+	switch h.reports {
+	case "poll", "channel", "events", "func":
+	default:
+		return res, fmt.Errorf("-reports %q: want poll, channel, events or func", h.reports)
 	}
 	if h.txnSize < 0 || h.txnSize > 0 && client != "kprod" {
 		return res, fmt.Errorf("-txn-size %d: want 0, or a positive size with -client kprod (the only transactional driver)", h.txnSize)
