@@ -98,6 +98,7 @@ import (
 //   - socket.send.buffer.bytes: integer 0..100000000; default 0. 0 leaves the system's size.
 //   - socket.receive.buffer.bytes: integer 0..100000000; default 0. 0 leaves the system's size.
 //   - broker.address.family: one of any, v4, v6; default any. v4 or v6 dials only addresses of that family.
+//   - message.copy.max.bytes: integer 0..1000000000; default 65535. No effect: kprod copies each payload once, into its batch, whatever its size.
 //   - broker.address.ttl: 0..86400000 ms; default 1000. No effect: kprod resolves a broker's name at each connection attempt and caches no address.
 //   - client.dns.lookup: one of use_all_dns_ips, resolve_canonical_bootstrap_servers_only (kprod implements only use_all_dns_ips); default use_all_dns_ips. Go's dialer tries each address a name resolves to.
 //   - connections.max.idle.ms: 0..2147483647 ms; default 0, or 230000 when bootstrap.servers names an azure host. 0 keeps idle connections open; kprod reconnects when it next needs one. Unlike librdkafka, no jitter.
@@ -164,14 +165,14 @@ import (
 // grant and its sasl.oauthbearer.assertion.* properties,
 // sasl.oauthbearer.metadata.authentication.type, ssl.ca.certificate.stores,
 // ssl.providers, ssl.engine.location, ssl.engine.id,
-// message.copy.max.bytes, plugin.library.paths, topic.blacklist; the
+// plugin.library.paths, topic.blacklist; the
 // callbacks and C pointers librdkafka sets through functions of their own
 // (error_cb, throttle_cb, stats_cb, background_event_cb,
 // oauthbearer_token_refresh_cb, log_cb, dr_cb, dr_msg_cb, partitioner_cb,
 // socket_cb, connect_cb, closesocket_cb, open_cb, resolve_cb, ssl_key,
 // ssl_certificate, ssl_ca, ssl.certificate.verify_cb,
 // ssl_engine_callback_data, opaque, default_topic_conf, interceptors,
-// msg_order_cmp, consume_cb, rebalance_cb, offset_commit_cb), for which the
+// msg_order_cmp), for which the
 // error names kprod's way; and the values other than the one listed above
 // as the only one kprod implements. Values that Go's TLS cannot honour
 // (ssl.sigalgs.list, OpenSSL cipher keywords) fail the same way.

@@ -357,6 +357,8 @@ var connectionProperties = []property{
 				return true
 			},
 		}},
+	{name: "message.copy.max.bytes", kind: kindInt, min: 0, max: 1000000000, def: "65535",
+		noop: "kprod copies each payload once, into its batch, whatever its size."},
 	{name: "broker.address.ttl", kind: kindMs, min: 0, max: 86400000, def: "1000",
 		noop: "kprod resolves a broker's name at each connection attempt and caches no address."},
 	{name: "client.dns.lookup", kind: kindEnum, fold: true, values: []string{"use_all_dns_ips", "resolve_canonical_bootstrap_servers_only"},
@@ -505,7 +507,6 @@ func unsupportedProperties() []property {
 		{"OAUTHBEARER metadata authentication (Azure IMDS) is not implemented", []string{
 			"sasl.oauthbearer.metadata.authentication.type",
 		}},
-		{"Go always copies the payload", []string{"message.copy.max.bytes"}},
 		{"plugins are a librdkafka C feature", []string{"plugin.library.paths"}},
 		{"kprod does not hide topics from its metadata", []string{"topic.blacklist"}},
 		{"a librdkafka callback set through its own function: kprod reports errors, throttling, statistics and token refreshes as events from Poll", []string{
@@ -523,7 +524,7 @@ func unsupportedProperties() []property {
 			"ssl_key", "ssl_certificate", "ssl_ca", "ssl.certificate.verify_cb", "ssl_engine_callback_data",
 		}},
 		{"a librdkafka C pointer or callback set through its own function, with no kprod counterpart", []string{
-			"opaque", "default_topic_conf", "interceptors", "msg_order_cmp", "consume_cb", "rebalance_cb", "offset_commit_cb",
+			"opaque", "default_topic_conf", "interceptors", "msg_order_cmp",
 		}},
 	}
 	var ps []property
@@ -555,6 +556,7 @@ func ignoredProperties() []property {
 			"check.crcs", "max.poll.records", "share.acknowledgement.mode", "auto.commit.enable",
 			"auto.offset.reset", "offset.store.path", "offset.store.sync.interval.ms",
 			"consume.callback.max.messages", "go.events.channel.enable", "go.application.rebalance.enable",
+			"consume_cb", "rebalance_cb", "offset_commit_cb",
 		}},
 		{"does not apply to kprod and is ignored: librdkafka's event mask for its C event API", []string{"enabled_events"}},
 		{"does not apply to kprod and is ignored: kprod's logs go to WithLogger or go.logs.channel", []string{
