@@ -136,9 +136,12 @@ func (m ConfigMap) split() (goConfig, producer.ConfigMap, error) {
 	for k, v := range m {
 		c[k] = v
 	}
-	only, err := c.extract("delivery.report.only.error", false)
-	if err != nil {
-		return g, nil, err
+	// As confluent-kafka-go, whatever the value's type: a string such as
+	// "false" from a properties file passes, and only true is refused.
+	only := c["delivery.report.only.error"]
+	delete(c, "delivery.report.only.error")
+	if s, ok := only.(string); ok {
+		only = strings.EqualFold(strings.TrimSpace(s), "true")
 	}
 	if only == true {
 		return g, nil, newErrorStr(ErrUnsupportedFeature, "delivery.report.only.error=true is not currently supported by the Go client")

@@ -58,6 +58,7 @@ func TestNewProducerReadsTheGoPropertiesWithConfluentKafkaGosTypes(t *testing.T)
 		{"an unknown go.delivery.report.fields", kafka.ConfigMap{"go.delivery.report.fields": "key,offset"}, kafka.ErrInvalidArg, "go.delivery.report.fields: unknown message field: offset"},
 		{"go.logs.channel of another type", kafka.ConfigMap{"go.logs.channel": make(chan string)}, kafka.ErrInvalidArg, "go.logs.channel expects type chan kafka.LogEvent, not chan string"},
 		{"delivery.report.only.error=true", kafka.ConfigMap{"delivery.report.only.error": true}, kafka.ErrUnsupportedFeature, "delivery.report.only.error=true is not currently supported by the Go client"},
+		{"delivery.report.only.error=\"true\" as a string", kafka.ConfigMap{"delivery.report.only.error": "true"}, kafka.ErrUnsupportedFeature, "delivery.report.only.error=true is not currently supported by the Go client"},
 		{"a nested ConfigMap other than default.topic.config", kafka.ConfigMap{"foo": kafka.ConfigMap{}}, kafka.ErrInvalidArg, "Invalid type for key foo"},
 		{"an unknown property", kafka.ConfigMap{"no.such.property": 1}, kafka.ErrInvalidArg, ""},
 		{"a value out of range", kafka.ConfigMap{"linger.ms": -5}, kafka.ErrInvalidArg, ""},
@@ -112,4 +113,16 @@ func TestNewProducerAppliesTheGoPropertiesAndPassesTheRestOn(t *testing.T) {
 	require.Nil(t, p.Logs(), "no Logs without go.logs.channel.enable")
 	p.Close()
 	checkNoLeaks(t)
+}
+
+// TestDeliveryReportOnlyErrorFalseInAnyType: as in confluent-kafka-go, a
+// false delivery.report.only.error passes whatever its type (a string from
+// a properties file included).
+func TestDeliveryReportOnlyErrorFalseInAnyType(t *testing.T) {
+	for _, v := range []kafka.ConfigValue{false, "false", "False"} {
+		conf := kafka.ConfigMap{"bootstrap.servers": "127.0.0.1:1", "delivery.report.only.error": v}
+		p, err := kafka.NewProducer(&conf)
+		require.NoError(t, err, "%#v", v)
+		p.Close()
+	}
 }

@@ -119,12 +119,12 @@ func TestOffsetsAndTopicPartitions(t *testing.T) {
 	require.Equal(t, `k="v"`, kafka.Header{Key: "k", Value: []byte("v")}.String())
 }
 
-func TestLibraryVersionReportsKprodsVersion(t *testing.T) {
+func TestLibraryVersionReportsTheMirroredLibrdkafka(t *testing.T) {
 	n, s := kafka.LibraryVersion()
-	require.Equal(t, "kprod "+producer.Version, s)
-	require.Equal(t, 0xff, n&0xff, "a release")
+	require.Equal(t, "kprod "+producer.Version+" (librdkafka "+kafka.MirroredLibrdkafka+" semantics)", s)
 	var major, minor, rev int
-	_, err := fmt.Sscanf(producer.Version, "%d.%d.%d", &major, &minor, &rev)
+	_, err := fmt.Sscanf(kafka.MirroredLibrdkafka, "%d.%d.%d", &major, &minor, &rev)
 	require.NoError(t, err)
 	require.Equal(t, major<<24|minor<<16|rev<<8|0xff, n, "librdkafka's layout, 0xMMmmrrff")
+	require.GreaterOrEqual(t, n, 0x020000ff, "a check for librdkafka 2.0.0 or later passes")
 }

@@ -1,27 +1,22 @@
 package kafka
 
-import (
-	"strconv"
-	"strings"
+import "github.com/kprod-go/kprod/producer"
 
-	"github.com/kprod-go/kprod/producer"
-)
+// MirroredLibrdkafka is the librdkafka release whose behaviour kprod
+// mirrors (its configuration, partitioners, error codes and delivery
+// semantics), the one confluent-kafka-go 2.11.1 bundles.
+const MirroredLibrdkafka = "2.11.1"
 
-// LibraryVersion returns kprod's version where confluent-kafka-go returns
-// librdkafka's: the string is "kprod " and producer.Version ("kprod
-// 0.1.0"); the int is that version in librdkafka's layout, 0xMMmmrrpp
-// (major, minor, revision, and 0xff for a release), so 0.1.0 is 0x000100ff.
-// Checks written against librdkafka's numbers (>= 0x020000ff for 2.0.0)
-// compare kprod's version instead, and fail.
+// mirroredLibrdkafkaHex is MirroredLibrdkafka in librdkafka's layout.
+const mirroredLibrdkafkaHex = 0x020b01ff
+
+// LibraryVersion returns, as confluent-kafka-go does, a version number in
+// librdkafka's layout 0xMMmmrrpp (major, minor, revision, and 0xff for a
+// release) and a string. The number is that of the librdkafka release
+// kprod mirrors (MirroredLibrdkafka, 0x020b01ff), so that a program that
+// checks for a minimum librdkafka version (v >= 0x010400ff) keeps working;
+// the string names kprod and its version: "kprod 0.1.0 (librdkafka 2.11.1
+// semantics)".
 func LibraryVersion() (int, string) {
-	v := 0
-	parts := strings.SplitN(strings.SplitN(producer.Version, "-", 2)[0], ".", 3)
-	for i := range 3 {
-		n := 0
-		if i < len(parts) {
-			n, _ = strconv.Atoi(parts[i])
-		}
-		v = v<<8 | n&0xff
-	}
-	return v<<8 | 0xff, "kprod " + producer.Version
+	return mirroredLibrdkafkaHex, "kprod " + producer.Version + " (librdkafka " + MirroredLibrdkafka + " semantics)"
 }

@@ -98,6 +98,10 @@ import (
 //   - socket.send.buffer.bytes: integer 0..100000000; default 0. 0 leaves the system's size.
 //   - socket.receive.buffer.bytes: integer 0..100000000; default 0. 0 leaves the system's size.
 //   - broker.address.family: one of any, v4, v6; default any. v4 or v6 dials only addresses of that family.
+//   - client.software.name: string; default kprod. No effect: kprod names itself kprod in the ApiVersions requests that carry a name.
+//   - client.software.version: string; default kprod's version. No effect: kprod sends its own version in the ApiVersions requests that carry one.
+//   - metadata.request.timeout.ms: 10..900000 ms; default 10. No effect: librdkafka does not use it either; socket.timeout.ms bounds a metadata request.
+//   - enable.sparse.connections: bool; default true. No effect: kprod connects to a broker only when it has something to send it, as with true.
 //   - message.copy.max.bytes: integer 0..1000000000; default 65535. No effect: kprod copies each payload once, into its batch, whatever its size.
 //   - broker.address.ttl: 0..86400000 ms; default 1000. No effect: kprod resolves a broker's name at each connection attempt and caches no address.
 //   - client.dns.lookup: one of use_all_dns_ips, resolve_canonical_bootstrap_servers_only (kprod implements only use_all_dns_ips); default use_all_dns_ips. Go's dialer tries each address a name resolves to.
@@ -165,7 +169,8 @@ import (
 // grant and its sasl.oauthbearer.assertion.* properties,
 // sasl.oauthbearer.metadata.authentication.type, ssl.ca.certificate.stores,
 // ssl.providers, ssl.engine.location, ssl.engine.id,
-// plugin.library.paths, topic.blacklist; the
+// plugin.library.paths, topic.blacklist, test.mock.num.brokers,
+// test.mock.broker.rtt (use the kprodtest package); the
 // callbacks and C pointers librdkafka sets through functions of their own
 // (error_cb, throttle_cb, stats_cb, background_event_cb,
 // oauthbearer_token_refresh_cb, log_cb, dr_cb, dr_msg_cb, partitioner_cb,

@@ -98,6 +98,13 @@ var librdkafkaProperties = []struct{ name, scope string }{
 
 // confluentGoProperties are the keys confluent-kafka-go v2 reads from its
 // ConfigMap itself, producer and consumer: go.* and default.topic.config.
+// librdkafkaHidden are librdkafka properties that rd_kafka_conf_set takes
+// but CONFIGURATION.md leaves out (_RK_HIDDEN in rdkafka_conf.c).
+var librdkafkaHidden = []string{
+	"client.software.name", "client.software.version", "metadata.request.timeout.ms",
+	"enable.sparse.connections", "enable_sasl_queue", "test.mock.num.brokers", "test.mock.broker.rtt",
+}
+
 var confluentGoProperties = []string{
 	"default.topic.config", "go.delivery.reports", "go.delivery.report.fields", "go.events.channel.size",
 	"go.produce.channel.size", "go.logs.channel.enable", "go.logs.channel", "go.batch.producer",
@@ -297,6 +304,10 @@ to rewrite it.
 	for _, lp := range librdkafkaProperties {
 		row(lp.name, lp.scope)
 		done[lp.name] = true
+	}
+	for _, name := range librdkafkaHidden {
+		row(name, "* (hidden)")
+		done[name] = true
 	}
 	for _, name := range confluentGoProperties {
 		row(name, "confluent-kafka-go")

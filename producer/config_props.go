@@ -357,6 +357,15 @@ var connectionProperties = []property{
 				return true
 			},
 		}},
+	// librdkafka's hidden properties: settable, left out of CONFIGURATION.md.
+	{name: "client.software.name", kind: kindString, def: "kprod",
+		noop: "kprod names itself kprod in the ApiVersions requests that carry a name."},
+	{name: "client.software.version", kind: kindString, defDoc: "kprod's version",
+		noop: "kprod sends its own version in the ApiVersions requests that carry one."},
+	{name: "metadata.request.timeout.ms", kind: kindMs, min: 10, max: 900000, def: "10",
+		noop: "librdkafka does not use it either; socket.timeout.ms bounds a metadata request."},
+	{name: "enable.sparse.connections", kind: kindBool, def: "true",
+		noop: "kprod connects to a broker only when it has something to send it, as with true."},
 	{name: "message.copy.max.bytes", kind: kindInt, min: 0, max: 1000000000, def: "65535",
 		noop: "kprod copies each payload once, into its batch, whatever its size."},
 	{name: "broker.address.ttl", kind: kindMs, min: 0, max: 86400000, def: "1000",
@@ -508,6 +517,9 @@ func unsupportedProperties() []property {
 			"sasl.oauthbearer.metadata.authentication.type",
 		}},
 		{"plugins are a librdkafka C feature", []string{"plugin.library.paths"}},
+		{"librdkafka's mock cluster is not part of kprod: test with the kprodtest package", []string{
+			"test.mock.num.brokers", "test.mock.broker.rtt",
+		}},
 		{"kprod does not hide topics from its metadata", []string{"topic.blacklist"}},
 		{"a librdkafka callback set through its own function: kprod reports errors, throttling, statistics and token refreshes as events from Poll", []string{
 			"error_cb", "throttle_cb", "stats_cb", "background_event_cb", "oauthbearer_token_refresh_cb",
@@ -563,6 +575,7 @@ func ignoredProperties() []property {
 			"log.queue", "log.thread.name",
 		}},
 		{"does not apply to kprod and is ignored: Go seeds its own random numbers", []string{"enable.random.seed"}},
+		{"does not apply to kprod and is ignored: librdkafka's SASL callback queue", []string{"enable_sasl_queue"}},
 		{"does not apply to kprod and is ignored: kprod's goroutines need no signal to end", []string{"internal.termination.signal"}},
 	}
 	var ps []property

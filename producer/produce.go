@@ -1,6 +1,7 @@
 package producer
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/kprod-go/kprod/accumulator"
@@ -24,7 +25,11 @@ import (
 // (ErrDestroy).
 //
 // Produce may be called from any number of goroutines at once. From the
-// call until its report, m belongs to the producer.
+// call until its report, m belongs to the producer. The bytes m.Key,
+// m.Value and the header values point to are copied before Produce
+// returns, as librdkafka copies them (RD_KAFKA_MSG_F_COPY): the caller may
+// reuse those buffers at once. (The report's Key and Value are m's own
+// slices, or copies for a message that waited for its topic's metadata.)
 func (p *Producer) Produce(m *Message, deliveryChan chan Event) error {
 	return p.produce(m, deliveryChan, nil)
 }
@@ -99,6 +104,17 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 				t.mu.Unlock()
 				p.unreserve(m)
 				return err
+			}
+			// It waits for the topic's metadata: copy what it points to,
+			// as the encoding into a batch would have (once per message,
+			// and only until the first metadata answer).
+			m.Key, m.Value = bytes.Clone(m.Key), bytes.Clone(m.Value)
+			if len(m.Headers) > 0 {
+				hs := make([]Header, len(m.Headers))
+				for i, h := range m.Headers {
+					hs[i] = Header{Key: h.Key, Value: bytes.Clone(h.Value)}
+				}
+				m.Headers = hs
 			}
 			t.unassigned = append(t.unassigned, m)
 			t.mu.Unlock()
