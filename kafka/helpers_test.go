@@ -2,11 +2,10 @@ package kafka_test
 
 import (
 	"context"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/leakcheck"
 	"github.com/kprod-go/kprod/kafka"
 	"github.com/kprod-go/kprod/kprodtest"
 	"github.com/stretchr/testify/require"
@@ -103,37 +102,9 @@ func records(t testing.TB, c *kprodtest.Cluster, topic string, opts ...kprodtest
 }
 
 // checkNoLeaks fails the test if goroutines started by kprod's packages are
-// still running a few seconds after Close.
-func checkNoLeaks(t testing.TB) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		stacks := kprodGoroutines()
-		if stacks == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("goroutines left running after Close:\n%s", stacks)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+// still running a few seconds after Close (leakcheck.Check).
+func checkNoLeaks(t testing.TB) { t.Helper(); leakcheck.Check(t) }
 
 // kprodGoroutines returns the stacks of the goroutines that kprod's
-// packages started.
-func kprodGoroutines() string {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var out []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		i := strings.LastIndex(g, "created by ")
-		if i < 0 {
-			continue
-		}
-		if creator := g[i:]; strings.Contains(creator, "github.com/kprod-go/kprod/") && !strings.Contains(creator, "_test.") {
-			out = append(out, g)
-		}
-	}
-	return strings.Join(out, "\n\n")
-}
+// packages started (leakcheck.Goroutines).
+func kprodGoroutines() string { return leakcheck.Goroutines() }

@@ -3,12 +3,12 @@ package producer_test
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/kprod-go/kprod/internal/leakcheck"
 	"github.com/kprod-go/kprod/producer"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -171,42 +171,12 @@ func waitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 }
 
 // checkNoLeaks fails the test if goroutines started by kprod are still
-// running shortly after Close.
-func checkNoLeaks(t testing.TB) {
-	t.Helper()
-	var stacks string
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		stacks = kprodGoroutines()
-		if stacks == "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("goroutines left running after Close:\n%s", stacks)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+// running shortly after Close (leakcheck.Check).
+func checkNoLeaks(t testing.TB) { t.Helper(); leakcheck.Check(t) }
 
-// kprodGoroutines returns the stacks of running goroutines that were
-// started inside kprod's packages (not by tests).
-func kprodGoroutines() string {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var out []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		i := strings.LastIndex(g, "created by ")
-		if i < 0 {
-			continue
-		}
-		creator := g[i:]
-		if strings.Contains(creator, "github.com/kprod-go/kprod/") && !strings.Contains(creator, "_test.") {
-			out = append(out, g)
-		}
-	}
-	return strings.Join(out, "\n\n")
-}
+// kprodGoroutines returns the stacks of running goroutines that kprod's
+// packages started (leakcheck.Goroutines).
+func kprodGoroutines() string { return leakcheck.Goroutines() }
 
 // keyFor returns a deterministic key for message i.
 func keyFor(i int) []byte { return []byte(fmt.Sprintf("key-%d", i%97)) }

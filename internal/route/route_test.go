@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"net"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kprod-go/kprod/internal/broker"
+	"github.com/kprod-go/kprod/internal/leakcheck"
 	"github.com/kprod-go/kprod/internal/observe"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -394,29 +394,8 @@ func TestCloseEndsAnyAsyncAndItsDial(t *testing.T) {
 }
 
 // checkNoLeaks fails the test if goroutines started inside kprod's packages
-// are still running 5 s after the router closed.
-func checkNoLeaks(t testing.TB) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		var left []string
-		for _, g := range strings.Split(string(buf), "\n\n") {
-			if i := strings.LastIndex(g, "created by "); i >= 0 &&
-				strings.Contains(g[i:], "github.com/kprod-go/kprod/") && !strings.Contains(g[i:], "_test.") {
-				left = append(left, g)
-			}
-		}
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines left running after Close:\n%s", strings.Join(left, "\n\n"))
-		}
-		time.Sleep(10 * time.Millisecond) // polling for goroutines to exit: there is nothing to wait on
-	}
-}
+// are still running 5 s after the router closed (leakcheck.Check).
+func checkNoLeaks(t testing.TB) { t.Helper(); leakcheck.Check(t) }
 
 func TestAnyWaitsForTheThrottleOfTheBrokerItUses(t *testing.T) {
 	const throttle = 200 * time.Millisecond
