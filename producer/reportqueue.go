@@ -190,31 +190,12 @@ func (q *reportQueue) wait(timeout time.Duration, count bool) Event {
 		q.mu.Unlock()
 		return e
 	}
-	q.waiting++ // under the same lock as the empty check: no event slips by
-	q.mu.Unlock()
-	defer func() {
-		q.mu.Lock()
-		q.waiting--
-		q.mu.Unlock()
-	}()
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
-	}
-	for {
-		select {
-		case <-q.ready:
-			if e := q.popAs(1, count); e != nil {
-				return e
-			}
-		case <-q.closed:
-			return q.popAs(1, count) // nil when empty: nothing will come
-		case <-expired:
-			return q.popAs(1, count)
-		}
-	}
+	var e Event
+	q.awaitLocked(timeout, func() bool {
+		e = q.popAs(1, count)
+		return e != nil
+	})
+	return e
 }
 
 // waitReady waits up to timeout (forever when negative) until the queue
@@ -227,16 +208,28 @@ func (q *reportQueue) waitReady(timeout time.Duration) bool {
 		q.mu.Unlock()
 		return n > 0
 	}
-	q.waiting++
-	q.mu.Unlock()
-	nonEmpty := func() bool {
+	var ok bool
+	q.awaitLocked(timeout, func() bool {
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		if q.n > 1 && q.waiting > 1 {
 			q.signal() // the others may take the rest
 		}
-		return q.n > 0
-	}
+		ok = q.n > 0
+		return ok
+	})
+	return ok
+}
+
+// awaitLocked is the waiting half of wait and waitReady, called with q.mu
+// held after a first look found nothing. It registers as a waiter under
+// that same lock, so that no event slips by, releases it, and calls try at
+// each ready signal until try reports success; when the queue closes or
+// timeout passes (never when negative), it calls try a last time and
+// returns.
+func (q *reportQueue) awaitLocked(timeout time.Duration, try func() bool) {
+	q.waiting++
+	q.mu.Unlock()
 	defer func() {
 		q.mu.Lock()
 		q.waiting--
@@ -251,13 +244,15 @@ func (q *reportQueue) waitReady(timeout time.Duration) bool {
 	for {
 		select {
 		case <-q.ready:
-			if nonEmpty() {
-				return true
+			if try() {
+				return
 			}
 		case <-q.closed:
-			return nonEmpty()
+			try() // nothing will come after what is left
+			return
 		case <-expired:
-			return nonEmpty()
+			try()
+			return
 		}
 	}
 }
