@@ -1,8 +1,10 @@
-// Command compare runs the same workloads with kprod, franz-go,
-// confluent-kafka-go (librdkafka), sarama and segmentio/kafka-go, one after
-// another, against one in-memory broker (cmd/broker) in its own process,
-// and prints a markdown table: throughput, client CPU per message, peak
-// RSS, delivery latency and ratios to kprod.
+// Command compare runs the same workloads with kprod (reports from Poll,
+// and as kprod-chan from a deliveryChan), franz-go, confluent-kafka-go
+// (librdkafka), sarama and segmentio/kafka-go, one after another, against
+// one in-memory broker (cmd/broker) in its own process, and prints a
+// markdown table: throughput, client CPU per message (user and system),
+// peak RSS, delivery latency and ratios to kprod; with several runs, the
+// medians over them with ratios to franz-go.
 //
 // Each client runs in its own process (cmd/client), so that getrusage
 // measures that client alone. Each run gets a fresh topic, deleted after it.
