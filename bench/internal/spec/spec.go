@@ -142,7 +142,7 @@ func (s Settings) Describe() string {
 	} else {
 		b.WriteString(", no key")
 	}
-	fmt.Fprintf(&b, ", %d partition", s.Partitions)
+	fmt.Fprintf(&b, ", %s partition", Count(s.Partitions))
 	if s.Partitions != 1 {
 		b.WriteString("s")
 	}
