@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -30,6 +31,11 @@ func openKafkaGo(c config) (driver, []string, error) {
 		"WriteMessages is called with one message per call, as every other client's Produce; kafka-go's per-call cost favours larger slices",
 		"linger is Writer.BatchTimeout; the batch byte limit is Writer.BatchBytes",
 		"a request carries one partition's batch: no request size cap to set",
+	}
+	if s.Linger == 0 {
+		// kafka-go reads a BatchTimeout of 0 as its default, 1 s.
+		w.BatchTimeout = time.Nanosecond
+		notes = append(notes, "linger 0 is BatchTimeout 1 ns (0 would be kafka-go's default, 1 s)")
 	}
 	if c.pay.Keys != nil {
 		w.Balancer = &kafka.Murmur2Balancer{}

@@ -62,7 +62,7 @@ func TestTxnSizeIsKprodOnly(t *testing.T) {
 	for _, tt := range []struct {
 		client string
 		size   int
-	}{{"franz-go", 10}, {"floor", 1}, {"kprod", -1}} {
+	}{{"franz-go", 10}, {"floor", 1}, {"kprod", -1}, {kprodChan, -1}} {
 		_, err := run(tt.client, []string{"127.0.0.1:1"}, "t", "", s, nil, harness{reports: "poll", txnSize: tt.size}, time.Second, "")
 		if err == nil || !strings.Contains(err.Error(), "-txn-size") {
 			t.Errorf("-client %s -txn-size %d: error %v, want one about -txn-size", tt.client, tt.size, err)

@@ -52,6 +52,13 @@ func openSarama(c config) (driver, []string, error) {
 	}
 	cfg.Producer.Flush.Frequency = s.Linger
 	cfg.Producer.Flush.Bytes = s.BatchBytes
+	if s.Linger == 0 {
+		// With a byte trigger and no timer, sarama would hold messages until
+		// the trigger's bytes arrive; with no trigger at all it sends as soon
+		// as it can, which is what linger 0 asks.
+		cfg.Producer.Flush.Bytes = 0
+		notes = append(notes, "linger 0: no Producer.Flush.Bytes trigger either, so that sarama sends at once (with only a byte trigger it would wait for it)")
+	}
 	cfg.Producer.MaxMessageBytes = s.BatchBytes
 	sarama.MaxRequestSize = int32(s.RequestBytes) // a package variable: one client per process here
 	cfg.Producer.Return.Successes = true

@@ -6,15 +6,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestQuickKprodAndFloor runs the whole harness in quick mode for kprod and the
-// floor (the harness without a library): it builds the client and broker,
-// starts the broker process, runs every workload on a fresh topic, and
-// prints the table.
+// TestQuickKprodAndFloor runs the whole harness in quick mode for kprod,
+// kprod-chan and the floor (the harness without a library): it builds the
+// client and broker, starts the broker process, runs every workload on a
+// fresh topic, and prints the table.
 func TestQuickKprodAndFloor(t *testing.T) {
 	var md bytes.Buffer
 	log := io.Discard
@@ -22,11 +23,11 @@ func TestQuickKprodAndFloor(t *testing.T) {
 		log = tWriter{t}
 	}
 	start := time.Now()
-	results, err := run(options{quick: true, clients: []string{"kprod", floorClient}, scale: 1, runs: 1, timeout: time.Minute}, &md, log)
+	results, err := run(options{quick: true, clients: []string{"kprod", kprodChan, floorClient}, scale: 1, runs: 1, timeout: time.Minute}, &md, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(results), 2*len(workloads(true, 1)); got != want {
+	if got, want := len(results), 3*len(workloads(true, 1)); got != want {
 		t.Fatalf("got %d results, want one per client and workload (%d)", got, want)
 	}
 	for _, r := range results {
@@ -38,7 +39,7 @@ func TestQuickKprodAndFloor(t *testing.T) {
 		}
 	}
 	out := md.String()
-	for _, want := range []string{"| kprod |", "| floor |", "### 100B\n", "### 1KB-keyed-12p-zstd\n", "Quick mode"} {
+	for _, want := range []string{"| kprod |", "| kprod-chan |", "| floor |", "### 100B\n", "### 1KB-keyed-12p-zstd\n", "### 1KB-keyed-1000p\n", "### rate200k-linger0\n", "Quick mode"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the table lacks %q:\n%s", want, out)
 		}
@@ -91,14 +92,26 @@ func TestRenderKeepsTheBrokerColumnsWithTheFloor(t *testing.T) {
 	if err := render(options{fromJSON: path, pick: "median"}, &md); err != nil {
 		t.Fatal(err)
 	}
-	var row string
-	for _, line := range strings.Split(md.String(), "\n") {
-		if strings.HasPrefix(line, "| kprod | 1,000,000 |") {
-			row = line
+	// broker CPU per message: 500 ms over 1,000,000 messages.
+	if got := cell(t, md.String(), "kprod", "broker CPU µs/msg"); got != "0.50" {
+		t.Errorf("kprod's broker CPU: got %q, want 0.50 µs/msg\n%s", got, md.String())
+	}
+}
+
+// cell returns the cell in the column named header of the first table row
+// of client in the markdown md.
+func cell(t testing.TB, md, client, header string) string {
+	t.Helper()
+	col := -1
+	for _, line := range strings.Split(md, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) > 1 && strings.TrimSpace(cells[1]) == "client" {
+			col = slices.IndexFunc(cells, func(c string) bool { return strings.TrimSpace(c) == header })
+		}
+		if col > 0 && len(cells) > col && strings.TrimSpace(cells[1]) == client {
+			return strings.TrimSpace(cells[col])
 		}
 	}
-	// broker CPU per message: 500 ms over 1,000,000 messages.
-	if cells := strings.Split(row, "|"); len(cells) < 13 || strings.TrimSpace(cells[12]) != "0.50" {
-		t.Errorf("kprod's row %q: want broker CPU 0.50 µs/msg in its 12th column\n%s", row, md.String())
-	}
+	t.Fatalf("no %q cell in a row of %s in:\n%s", header, client, md)
+	return ""
 }

@@ -1,8 +1,10 @@
-// Command compare runs the same workloads with kprod, franz-go,
-// confluent-kafka-go (librdkafka), sarama and segmentio/kafka-go, one after
-// another, against one in-memory broker (cmd/broker) in its own process,
-// and prints a markdown table: throughput, client CPU per message, peak
-// RSS, delivery latency and ratios to kprod.
+// Command compare runs the same workloads with kprod (reports from Poll,
+// and as kprod-chan from a deliveryChan), franz-go, confluent-kafka-go
+// (librdkafka), sarama and segmentio/kafka-go, one after another, against
+// one in-memory broker (cmd/broker) in its own process, and prints a
+// markdown table: throughput, client CPU per message (user and system),
+// peak RSS, delivery latency and ratios to kprod; with several runs, the
+// medians over them with ratios to franz-go.
 //
 // Each client runs in its own process (cmd/client), so that getrusage
 // measures that client alone. Each run gets a fresh topic, deleted after it.
@@ -32,7 +34,12 @@ import (
 )
 
 // allClients is every client, in the order they run.
-var allClients = []string{"kprod", "franz-go", "confluent", "sarama", "kafka-go"}
+var allClients = []string{"kprod", kprodChan, "franz-go", "confluent", "sarama", "kafka-go"}
+
+// kprodChan is kprod with its reports from a deliveryChan (cmd/client's
+// -reports channel); "kprod" receives them from Poll. The ratio columns
+// are relative to "kprod".
+const kprodChan = "kprod-chan"
 
 // floorClient is no library: cmd/client's measure of what the harness
 // itself costs. It runs only when -clients names it.
@@ -81,7 +88,7 @@ func main() {
 	flag.StringVar(&o.pick, "pick", "median", "which run of each client and workload the table shows: median (by msgs/s) or quietest (least other load)")
 	flag.StringVar(&o.fromJSON, "from-json", "", "print the table from a file written by -json instead of running")
 	flag.IntVar(&o.retries, "retries", 3, "with -max-other-load, run again at most this many times, then keep the least disturbed run")
-	flag.IntVar(&o.txnSize, "txn-size", 0, "kprod only: a transactional producer committing every this many messages; 0 is not transactional")
+	flag.IntVar(&o.txnSize, "txn-size", 0, "kprod and kprod-chan only: a transactional producer committing every this many messages; 0 is not transactional")
 	var props propFlags
 	flag.Var(&props, "X", "key=value librdkafka property for kprod and confluent (repeatable)")
 	flag.Parse()
@@ -182,7 +189,7 @@ func run(o options, md, logw io.Writer) ([]runResult, error) {
 				for attempt := 0; ; attempt++ {
 					topic := fmt.Sprintf("bench-%d-%s-%s-%d-%d", stamp, w.name, c, r, attempt)
 					try := runClient(b, filepath.Join(bin, "client"), c, w, topic, o, logw)
-					fmt.Fprintf(logw, "%-22s %-9s run %d: %s\n", w.name, c, r+1, summary(try))
+					fmt.Fprintf(logw, "%-22s %-10s run %d: %s\n", w.name, c, r+1, summary(try))
 					if attempt == 0 || try.Err == "" && (res.Err != "" || try.OtherCores < res.OtherCores) {
 						res = try
 					}
@@ -331,7 +338,7 @@ func runClient(b *brokerProc, bin, client string, w workload, topic string, o op
 	for _, kv := range o.props {
 		args = append(args, "-X", kv)
 	}
-	if client == "kprod" && o.txnSize > 0 {
+	if (client == "kprod" || client == kprodChan) && o.txnSize > 0 {
 		args = append(args, "-txn-size", strconv.Itoa(o.txnSize))
 	}
 	if o.profileDir != "" {

@@ -47,12 +47,17 @@ func (r *report) write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n\n")
 	fmt.Fprintf(w, "Columns: msgs/s and MB/s (key + value bytes, 10^6 B) from the first measured Produce to the last delivery report; ")
-	fmt.Fprintf(w, "CPU µs/msg is the client process's user + system time (getrusage) over that span per message; ")
+	fmt.Fprintf(w, "CPU µs/msg is the client process's user + system time (getrusage) over that span per message, user and sys µs/msg its two parts; ")
 	fmt.Fprintf(w, "allocs/msg counts Go heap allocations (not librdkafka's C ones); peak RSS is the process's ru_maxrss; ")
-	fmt.Fprintf(w, "p50/p99 are Produce-call-to-delivery-report latencies; msgs/batch, msgs/request and wire B/msg (record batch bytes as sent, after compression) are counted by the broker, warm-up included; ")
+	fmt.Fprintf(w, "p50/p99/p99.9 are Produce-call-to-delivery-report latencies; msgs/batch, msgs/request and wire B/msg (record batch bytes as sent, after compression) are counted by the broker, warm-up included; ")
 	fmt.Fprintf(w, "broker CPU µs/msg is the broker process's CPU over the client's run; ")
 	fmt.Fprintf(w, "other load is the CPU that every other process on the machine used meanwhile, in cores (from /proc/stat): above 0.1 or so, something else competed for the cores; ")
-	fmt.Fprintf(w, "÷ kprod columns are the client's value over kprod's (msgs/s above 1 is faster than kprod, CPU above 1 costs more).\n\n")
+	fmt.Fprintf(w, "÷ kprod columns are the client's value over kprod's (msgs/s above 1 is faster than kprod, CPU above 1 costs more); kprod takes its delivery reports from Poll, kprod-chan from a deliveryChan per Produce call. ")
+	fmt.Fprintf(w, "In a workload with a rate, msgs/s is the rate the client achieved: below the target, it did not keep up.")
+	if r.runs > 1 {
+		fmt.Fprintf(w, " With several runs, each workload also has the medians over the runs, each column's own median, with ratios to franz-go's medians, and the spread (lowest–highest).")
+	}
+	fmt.Fprintf(w, "\n\n")
 
 	for _, wr := range r.workloads {
 		r.writeWorkload(w, wr)
@@ -87,13 +92,13 @@ func (r *report) write(w io.Writer) {
 
 func (r *report) writeWorkload(w io.Writer, wr workloadRows) {
 	fmt.Fprintf(w, "### %s\n\n%s.\n\n", wr.w.name, wr.w.s.Describe())
-	fmt.Fprintf(w, "| client | msgs/s | MB/s | CPU µs/msg | allocs/msg | peak RSS MiB | p50 ms | p99 ms | msgs/batch | msgs/request | wire B/msg | broker CPU µs/msg | other load | msgs/s ÷ kprod | CPU ÷ kprod |\n")
-	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(w, "| client | msgs/s | MB/s | CPU µs/msg | user µs/msg | sys µs/msg | allocs/msg | peak RSS MiB | p50 ms | p99 ms | p99.9 ms | msgs/batch | msgs/request | wire B/msg | broker CPU µs/msg | other load | msgs/s ÷ kprod | CPU ÷ kprod |\n")
+	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	var base *runResult
 	if i := slices.IndexFunc(wr.results, func(r runResult) bool { return r.Client == "kprod" && ok(r) }); i >= 0 {
 		base = &wr.results[i]
 	}
-	var problems []string
+	var problems, slow []string
 	for _, res := range wr.results {
 		if !ok(res) {
 			msg := res.Err
@@ -102,9 +107,12 @@ func (r *report) writeWorkload(w io.Writer, wr workloadRows) {
 			}
 			problems = append(problems, fmt.Sprintf("%s: %s", res.Client, msg))
 			if res.Delivered == 0 {
-				fmt.Fprintf(w, "| %s | failed | | | | | | | | | | | | | |\n", res.Client)
+				fmt.Fprintf(w, "| %s | failed |%s\n", res.Client, strings.Repeat(" |", 16))
 				continue
 			}
+		}
+		if rate := wr.w.s.Rate; rate > 0 && res.MsgsPerS < keptUp*float64(rate) {
+			slow = append(slow, fmt.Sprintf("%s (%s msgs/s)", res.Client, spec.Count(int(res.MsgsPerS+0.5))))
 		}
 		brokerCPU := "-"
 		if !r.external && res.Delivered > 0 {
@@ -125,31 +133,19 @@ func (r *report) writeWorkload(w io.Writer, wr workloadRows) {
 			perReq = spec.Count(int(st.Records / st.Requests))
 			wire = fmt.Sprintf("%.0f", float64(st.Bytes)/float64(st.Records))
 		}
-		fmt.Fprintf(w, "| %s%s | %s | %.1f | %.2f | %.2f | %.0f | %.2f | %.2f | %s | %s | %s | %s | %.2f | %s | %s |\n",
-			res.Client, mark, spec.Count(int(res.MsgsPerS+0.5)), res.MBPerS, micros(res.CPUPerMsg),
-			res.AllocsPerMsg, float64(res.MaxRSS)/(1<<20), millis(res.P50), millis(res.P99),
+		user, sys := perMsg(res.CPUUser, res.Delivered), perMsg(res.CPUSystem, res.Delivered)
+		fmt.Fprintf(w, "| %s%s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %s | %s | %s | %s | %.2f | %s | %s |\n",
+			res.Client, mark, spec.Count(int(res.MsgsPerS+0.5)), res.MBPerS, micros(res.CPUPerMsg), user, sys,
+			res.AllocsPerMsg, float64(res.MaxRSS)/(1<<20), millis(res.P50), millis(res.P99), millis(res.P999),
 			perBatch, perReq, wire, brokerCPU, res.OtherCores, tput, cpu)
 	}
 	fmt.Fprintln(w)
+	if len(slow) > 0 {
+		fmt.Fprintf(w, "Below the rate of %s msgs/s (did not keep up): %s.\n\n", spec.Count(wr.w.s.Rate), strings.Join(slow, ", "))
+	}
 	if r.runs > 1 && len(wr.runs) == len(wr.results) {
-		fmt.Fprintf(w, "Spread over the runs (lowest–highest):\n\n| client | msgs/s | CPU µs/msg | other load |\n|---|--:|--:|--:|\n")
-		for i, rs := range wr.runs {
-			var tput, cpu, other []float64
-			for _, run := range rs {
-				if ok(run) {
-					tput = append(tput, run.MsgsPerS)
-					cpu = append(cpu, micros(run.CPUPerMsg))
-					other = append(other, run.OtherCores)
-				}
-			}
-			if len(tput) == 0 {
-				continue
-			}
-			fmt.Fprintf(w, "| %s | %s–%s | %.2f–%.2f | %.2f–%.2f |\n", wr.results[i].Client,
-				spec.Count(int(slices.Min(tput))), spec.Count(int(slices.Max(tput))),
-				slices.Min(cpu), slices.Max(cpu), slices.Min(other), slices.Max(other))
-		}
-		fmt.Fprintln(w)
+		writeMedians(w, wr)
+		writeSpread(w, wr)
 	}
 	for _, p := range problems {
 		fmt.Fprintf(w, "- **%s**\n", p)
@@ -157,6 +153,19 @@ func (r *report) writeWorkload(w io.Writer, wr workloadRows) {
 	if len(problems) > 0 {
 		fmt.Fprintln(w)
 	}
+}
+
+// keptUp is the share of its target rate under which a client is said not
+// to have kept up: msgs/s runs to the last report, a little after the last
+// Produce call.
+const keptUp = 0.99
+
+// perMsg returns d per message in µs.
+func perMsg(d time.Duration, msgs int64) float64 {
+	if msgs <= 0 {
+		return 0
+	}
+	return micros(d) / float64(msgs)
 }
 
 // versions lists each client with the version it reported.

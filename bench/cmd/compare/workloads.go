@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/kprod-go/kprod/bench/internal/spec"
 )
 
@@ -30,25 +32,45 @@ func workloads(quick bool, scale float64) []workload {
 	zstd := keyed
 	zstd.Compression = "zstd"
 
-	rate := d // latency at a steady, moderate rate
-	rate.Messages = 200_000
-	rate.Keys = 1000
-	rate.Partitions = 12
-	rate.Rate = 20_000
-	rate.LatencyEvery = 1
+	wide := keyed // many partitions: many small batches per request
+	wide.Keys = 10_000
+	wide.Partitions = 1000
 
 	ws := []workload{
 		{"100B", small},
 		{"1KB-keyed-12p", keyed},
 		{"1KB-keyed-12p-lz4", lz4},
 		{"1KB-keyed-12p-zstd", zstd},
-		{"100B-keyed-12p-rate20k", rate},
+		{"1KB-keyed-1000p", wide},
+	}
+	// Latency at a fixed rate, for 5 s, every message's latency sampled;
+	// with linger 5 ms and with none.
+	for _, r := range []struct {
+		name     string
+		rate     int
+		messages int
+		linger   time.Duration
+	}{
+		{"rate20k-linger5", 20_000, 100_000, 5 * time.Millisecond},
+		{"rate20k-linger0", 20_000, 100_000, 0},
+		{"rate200k-linger5", 200_000, 1_000_000, 5 * time.Millisecond},
+		{"rate200k-linger0", 200_000, 1_000_000, 0},
+	} {
+		s := d
+		s.Messages = r.messages
+		s.Keys = 1000
+		s.Partitions = 12
+		s.Rate = r.rate
+		s.Linger = r.linger
+		s.LatencyEvery = 1
+		ws = append(ws, workload{r.name, s})
 	}
 	for i := range ws {
 		s := &ws[i].s
+		s.Warmup = s.WarmupMessages()
 		if quick {
 			s.Messages = max(s.Messages/100, 2_000)
-			s.Warmup = 100
+			s.Warmup = min(s.Warmup, 1_000)
 			if s.Rate > 0 {
 				s.Rate = s.Messages // one second
 			}
