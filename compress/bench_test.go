@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 )
@@ -67,4 +68,98 @@ func BenchmarkAppendDecoded(b *testing.B) {
 			b.ReportMetric(float64(len(benchBatch))/float64(len(enc)), "ratio")
 		})
 	}
+}
+
+// producerChunks returns a batch as the producer's accumulator holds it: n
+// records of about 1 KB in 32 KiB chunks (accumulator.ChunkSize), a chunk
+// ending where the next record would not fit. The records are one
+// partition's share of the bench workload 1KB-keyed-12p: message i carries
+// a key and a 1000-byte window of JSON-like log lines starting 61*i bytes
+// in, and about every 12th message lands in this partition.
+func producerChunks(n int) [][]byte {
+	const chunkSize = 32 << 10
+	lines := jsonRecords(4096, 12)
+	chunks := [][]byte{make([]byte, 0, chunkSize)}
+	for i := range n {
+		m := 12*i + i*i%7 // the i-th message of this partition
+		rec := fmt.Appendf(nil, "\x00\x00\x00user-%06d", m*7919%1_000_000)
+		off := m * 61 % (len(lines) - 1000)
+		rec = append(rec, lines[off:off+1000]...)
+		if last := chunks[len(chunks)-1]; cap(last)-len(last) < len(rec) {
+			chunks = append(chunks, make([]byte, 0, chunkSize))
+		}
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], rec...)
+	}
+	return chunks
+}
+
+// BenchmarkLZ4Chunks compresses an 800-record batch held in the
+// accumulator's chunks: gathered into one buffer first, as the sender does
+// for codecs without ChunkEncoder, or read from the chunks.
+func BenchmarkLZ4Chunks(b *testing.B) {
+	c := mustNew(b, LZ4, DefaultLevel)
+	chunks := producerChunks(800)
+	n := 0
+	for _, ch := range chunks {
+		n += len(ch)
+	}
+	dst, err := c.AppendEncoded(nil, bytes.Join(chunks, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst = make([]byte, 0, cap(dst)+cap(dst)/8+512) // the sender's estimate: the last ratio plus an eighth
+	b.Run("gather", func(b *testing.B) {
+		gather := make([]byte, 0, n)
+		b.ReportAllocs()
+		b.SetBytes(int64(n))
+		for b.Loop() {
+			gather = gather[:0]
+			for _, ch := range chunks {
+				gather = append(gather, ch...)
+			}
+			if dst, err = c.AppendEncoded(dst[:0], gather); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("chunks", func(b *testing.B) {
+		ce := c.(ChunkEncoder)
+		if dst, err = ce.AppendEncodedChunks(dst[:0], chunks); err != nil { // the encoder's joining block
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.SetBytes(int64(n))
+		for b.Loop() {
+			if dst, err = ce.AppendEncodedChunks(dst[:0], chunks); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n)/float64(len(dst)), "ratio")
+	})
+}
+
+// BenchmarkLZ4ChunkBlocks measures what the sender would gain by ending an
+// LZ4 block at every chunk's end: nothing is copied, but the frame is no
+// longer AppendEncoded's, and its blocks are half as long. The frame is
+// still one Kafka reads; kprod does not write it.
+func BenchmarkLZ4ChunkBlocks(b *testing.B) {
+	c := mustNew(b, LZ4, DefaultLevel).(*lz4Codec)
+	chunks := producerChunks(800)
+	n := 0
+	for _, ch := range chunks {
+		n += len(ch)
+	}
+	dst := make([]byte, 0, n)
+	b.ReportAllocs()
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		dst = append(dst[:0], lz4FrameHeader[:]...)
+		e := c.encoders.get()
+		for _, ch := range chunks {
+			dst = e.appendBlock(dst, ch)
+		}
+		c.encoders.put(e)
+		dst = append(dst, 0, 0, 0, 0)
+	}
+	b.ReportMetric(float64(n)/float64(len(dst)), "ratio")
 }
