@@ -73,14 +73,15 @@ func BenchmarkAppendDecoded(b *testing.B) {
 // producerChunks returns a batch as the producer's accumulator holds it: n
 // records of about 1 KB in 32 KiB chunks (accumulator.ChunkSize), a chunk
 // ending where the next record would not fit. The records are one
-// partition's share of the bench workload 1KB-keyed-12p: message i carries
-// a key and a 1000-byte window of JSON-like log lines starting 61*i bytes
-// in, and about every 12th message lands in this partition.
-func producerChunks(n int) [][]byte {
+// partition's share of the bench workload 1KB-keyed-12p, from its first-th
+// on: message m carries a key and a 1000-byte window of JSON-like log lines
+// starting 61*m bytes in, and about every 12th message lands in this
+// partition.
+func producerChunks(first, n int) [][]byte {
 	const chunkSize = 32 << 10
 	lines := jsonRecords(4096, 12)
 	chunks := [][]byte{make([]byte, 0, chunkSize)}
-	for i := range n {
+	for i := first; i < first+n; i++ {
 		m := 12*i + i*i%7 // the i-th message of this partition
 		rec := fmt.Appendf(nil, "\x00\x00\x00user-%06d", m*7919%1_000_000)
 		off := m * 61 % (len(lines) - 1000)
@@ -93,58 +94,80 @@ func producerChunks(n int) [][]byte {
 	return chunks
 }
 
-// BenchmarkLZ4Chunks compresses an 800-record batch held in the
+// producerBatches returns 32 batches of 800 records from producerChunks,
+// 25 MB in all: a benchmark that takes them in turn reads each batch's
+// records from memory rather than from a cache still warm from its last
+// turn, as the sender reads records written a linger earlier. It also
+// returns the size of a batch, about 800 KB.
+func producerBatches() ([][][]byte, int) {
+	batches := make([][][]byte, 32)
+	for i := range batches {
+		batches[i] = producerChunks(800*i, 800)
+	}
+	n := 0
+	for _, ch := range batches[0] {
+		n += len(ch)
+	}
+	return batches, n
+}
+
+// BenchmarkLZ4Chunks compresses 800-record batches held in the
 // accumulator's chunks: gathered into one buffer first, as the sender does
 // for codecs without ChunkEncoder, or read from the chunks; and, as the
 // bound on what not gathering can save, the same records already held in
 // one piece.
 func BenchmarkLZ4Chunks(b *testing.B) {
 	c := mustNew(b, LZ4, DefaultLevel)
-	chunks := producerChunks(800)
-	n := 0
-	for _, ch := range chunks {
-		n += len(ch)
+	batches, n := producerBatches()
+	joined := make([][]byte, len(batches))
+	for i, chunks := range batches {
+		joined[i] = bytes.Join(chunks, nil)
 	}
-	dst, err := c.AppendEncoded(nil, bytes.Join(chunks, nil))
+	dst, err := c.AppendEncoded(nil, joined[0])
 	if err != nil {
 		b.Fatal(err)
 	}
-	dst = make([]byte, 0, cap(dst)+cap(dst)/8+512) // the sender's estimate: the last ratio plus an eighth
+	dst = make([]byte, 0, 2*cap(dst)) // room, as the sender's estimate leaves
 	b.Run("gather", func(b *testing.B) {
-		gather := make([]byte, 0, n)
+		gather := make([]byte, 0, n+n/8)
 		b.ReportAllocs()
 		b.SetBytes(int64(n))
+		i := 0
 		for b.Loop() {
 			gather = gather[:0]
-			for _, ch := range chunks {
+			for _, ch := range batches[i%len(batches)] {
 				gather = append(gather, ch...)
 			}
 			if dst, err = c.AppendEncoded(dst[:0], gather); err != nil {
 				b.Fatal(err)
 			}
+			i++
 		}
 	})
 	b.Run("contiguous", func(b *testing.B) { // the bound: records already in one piece
-		src := bytes.Join(chunks, nil)
 		b.ReportAllocs()
 		b.SetBytes(int64(n))
+		i := 0
 		for b.Loop() {
-			if dst, err = c.AppendEncoded(dst[:0], src); err != nil {
+			if dst, err = c.AppendEncoded(dst[:0], joined[i%len(joined)]); err != nil {
 				b.Fatal(err)
 			}
+			i++
 		}
 	})
 	b.Run("chunks", func(b *testing.B) {
 		ce := c.(ChunkEncoder)
-		if dst, err = ce.AppendEncodedChunks(dst[:0], chunks); err != nil { // the encoder's joining block
+		if dst, err = ce.AppendEncodedChunks(dst[:0], batches[0]); err != nil { // the encoder's joining block
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		b.SetBytes(int64(n))
+		i := 0
 		for b.Loop() {
-			if dst, err = ce.AppendEncodedChunks(dst[:0], chunks); err != nil {
+			if dst, err = ce.AppendEncodedChunks(dst[:0], batches[i%len(batches)]); err != nil {
 				b.Fatal(err)
 			}
+			i++
 		}
 		b.ReportMetric(float64(n)/float64(len(dst)), "ratio")
 	})
@@ -156,22 +179,20 @@ func BenchmarkLZ4Chunks(b *testing.B) {
 // still one Kafka reads; kprod does not write it.
 func BenchmarkLZ4ChunkBlocks(b *testing.B) {
 	c := mustNew(b, LZ4, DefaultLevel).(*lz4Codec)
-	chunks := producerChunks(800)
-	n := 0
-	for _, ch := range chunks {
-		n += len(ch)
-	}
-	dst := make([]byte, 0, n)
+	batches, n := producerBatches()
+	dst := make([]byte, 0, 2*n)
 	b.ReportAllocs()
 	b.SetBytes(int64(n))
+	i := 0
 	for b.Loop() {
 		dst = append(dst[:0], lz4FrameHeader[:]...)
 		e := c.encoders.get()
-		for _, ch := range chunks {
+		for _, ch := range batches[i%len(batches)] {
 			dst = e.appendBlock(dst, ch)
 		}
 		c.encoders.put(e)
 		dst = append(dst, 0, 0, 0, 0)
+		i++
 	}
 	b.ReportMetric(float64(n)/float64(len(dst)), "ratio")
 }
