@@ -53,15 +53,13 @@ var lz4HCDepth = [...]lz4.CompressionLevel{
 }
 
 // lz4Encoder is a pooled block compressor, *lz4.Compressor or
-// *lz4.CompressorHC, which hold their hash tables, a scratch block for when
-// dst has no room to compress in place, and, once AppendEncodedChunks has
-// used the encoder, a scratch block to join a block that straddles chunks.
+// *lz4.CompressorHC, which hold their hash tables, and a scratch block for
+// when dst has no room to compress in place.
 type lz4Encoder struct {
 	comp interface {
 		CompressBlock(src, dst []byte) (int, error)
 	}
 	scratch []byte
-	joined  []byte
 }
 
 // lz4Reader is a pooled frame decoder with the bytes.Reader it reads from.
@@ -104,31 +102,28 @@ func (c *lz4Codec) AppendEncoded(dst, src []byte) ([]byte, error) {
 	for len(src) > 0 {
 		block := src[:min(len(src), lz4BlockSize)]
 		src = src[len(block):]
-		dst = e.appendBlock(dst, block)
+		// Offering the compressor one byte less than the block makes a
+		// block that does not shrink fail to fit (n == 0, or an error);
+		// such a block is stored as is, as lz4frame and the Java client
+		// store it.
+		if at := len(dst); cap(dst)-at >= 4+len(block) {
+			// Room for the worst case: compress in place.
+			n, err := e.comp.CompressBlock(block, dst[at+4:at+4+len(block)-1])
+			if err == nil && n > 0 {
+				binary.LittleEndian.PutUint32(dst[at:at+4], uint32(n))
+				dst = dst[:at+4+n]
+				continue
+			}
+		} else if n, err := e.comp.CompressBlock(block, e.scratch[:len(block)-1]); err == nil && n > 0 {
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(n))
+			dst = append(dst, e.scratch[:n]...)
+			continue
+		}
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(len(block))|lz4Uncompressed)
+		dst = append(dst, block...)
 	}
 	c.encoders.put(e)
 	return binary.LittleEndian.AppendUint32(dst, 0), nil
-}
-
-// appendBlock appends one frame block holding block, compressed or, when
-// compressing does not shrink it, stored as is.
-func (e *lz4Encoder) appendBlock(dst, block []byte) []byte {
-	// Offering the compressor one byte less than the block makes a block
-	// that does not shrink fail to fit (n == 0, or an error); such a block
-	// is stored as is, as lz4frame and the Java client store it.
-	if at := len(dst); cap(dst)-at >= 4+len(block) {
-		// Room for the worst case: compress in place.
-		n, err := e.comp.CompressBlock(block, dst[at+4:at+4+len(block)-1])
-		if err == nil && n > 0 {
-			binary.LittleEndian.PutUint32(dst[at:at+4], uint32(n))
-			return dst[:at+4+n]
-		}
-	} else if n, err := e.comp.CompressBlock(block, e.scratch[:len(block)-1]); err == nil && n > 0 {
-		dst = binary.LittleEndian.AppendUint32(dst, uint32(n))
-		return append(dst, e.scratch[:n]...)
-	}
-	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(block))|lz4Uncompressed)
-	return append(dst, block...)
 }
 
 // AppendDecoded decodes any LZ4 frame, and concatenated frames: linked

@@ -216,16 +216,20 @@ func (s *Sender) prepare(b *accumulator.Batch, sc *prepScratch, version int16, p
 	if b.Wire == nil {
 		b.Wire, b.WireMore = b.Buf, b.More
 		if c := s.cfg.Codec; c != nil && version >= compress.MinProduceVersion(c.Type()) {
-			n := b.RecordsLen()
+			src := b.Buf[wire.BatchHeaderLen:]
+			if len(b.More) > 0 {
+				sc.gather = b.AppendRecords(sc.gather[:0])
+				src = sc.gather
+			}
 			out := wire.AppendBatchHeaderSpace(sc.out[:0])
-			out = slices.Grow(out, s.expectCompressed(n))
-			enc, err := sc.encode(c, out, b)
+			out = slices.Grow(out, s.expectCompressed(len(src)))
+			enc, err := c.AppendEncoded(out, src)
 			sc.out = enc[:0]
 			// On an error, librdkafka's __BAD_COMPRESSION, or when
 			// compressing does not make the batch smaller, the batch goes
 			// uncompressed, as librdkafka sends it.
 			if err == nil {
-				s.compressed(n, len(enc)-wire.BatchHeaderLen)
+				s.compressed(len(src), len(enc)-wire.BatchHeaderLen)
 				if len(enc) < b.Size() {
 					b.SetWire(enc)
 					b.Attrs = int16(c.Type())
@@ -250,32 +254,12 @@ func (s *Sender) prepare(b *accumulator.Batch, sc *prepScratch, version int16, p
 	}, b.WireMore...)
 }
 
-// prepScratch is a sink's reusable space for compressing a batch: the
-// list of its record chunks, or its records gathered in one piece for a
-// codec that needs them so, and the codec's output before it is copied
-// into the batch's chunks.
+// prepScratch is a sink's reusable space for compressing a batch: its
+// records gathered in one piece when they lie in several chunks, and the
+// codec's output before it is copied into the batch's chunks.
 type prepScratch struct {
-	chunks [][]byte
 	gather []byte
 	out    []byte
-}
-
-// encode appends b's records, compressed by c, to out. A codec that reads
-// chunks (compress.ChunkEncoder) reads them where they lie; another gets
-// them gathered in one piece when they lie in several.
-func (sc *prepScratch) encode(c compress.Codec, out []byte, b *accumulator.Batch) ([]byte, error) {
-	src := b.Buf[wire.BatchHeaderLen:]
-	if len(b.More) == 0 {
-		return c.AppendEncoded(out, src)
-	}
-	if ce, ok := c.(compress.ChunkEncoder); ok {
-		sc.chunks = append(append(sc.chunks[:0], src), b.More...)
-		enc, err := ce.AppendEncodedChunks(out, sc.chunks)
-		clear(sc.chunks) // hold no reference to chunks the batch gives back to its pool
-		return enc, err
-	}
-	sc.gather = b.AppendRecords(sc.gather[:0])
-	return c.AppendEncoded(out, sc.gather)
 }
 
 // expectCompressed returns room enough, usually, for n bytes of records
