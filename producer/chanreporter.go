@@ -36,7 +36,7 @@ type chanReporter struct {
 type chanReport struct {
 	m     *Message
 	ch    chan Event // the message's deliveryChan; m.drChan is already nil
-	bytes int64      // len(m.Value), for the queue.buffering limits
+	bytes int64      // m.valueLen, for the queue.buffering limits
 }
 
 func newChanReporter(served, unserve func(n, valueBytes int64), leftover func([]*Message)) *chanReporter {
@@ -61,7 +61,7 @@ func (r *chanReporter) begin() chanPush {
 
 // add queues m for its deliveryChan, which it takes from m.drChan.
 func (c chanPush) add(m *Message) {
-	c.r.queue = append(c.r.queue, chanReport{m: m, ch: m.drChan, bytes: int64(len(m.Value))})
+	c.r.queue = append(c.r.queue, chanReport{m: m, ch: m.drChan, bytes: int64(m.valueLen)})
 	m.drChan = nil // before the send: the application owns m after it
 }
 

@@ -104,7 +104,7 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 		case quiet:
 			m.drChan = nil
 			quietN++
-			quietBytes += int64(len(m.Value))
+			quietBytes += int64(m.valueLen)
 		case m.drChan != nil:
 			if chans.r == nil {
 				chans = p.chans.begin()
@@ -136,7 +136,7 @@ func (p *Producer) completed(n int) {
 
 // served counts a message out of the queue.buffering limits once its report
 // has been handed to the application (or suppressed).
-func (p *Producer) served(m *Message) { p.acct.served(1, int64(len(m.Value))) }
+func (p *Producer) served(m *Message) { p.acct.served(1, int64(m.valueLen)) }
 
 // scratch returns a pooled, empty slice with room for n messages. The
 // pool holds the slice's pointer, so taking and returning it allocates

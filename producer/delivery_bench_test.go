@@ -31,7 +31,7 @@ func BenchmarkDeliverToChannel(b *testing.B) {
 	msgs := make([]Message, 100_000)
 	value := make([]byte, 100)
 	for i := range msgs {
-		msgs[i].Value = value
+		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
 	}
 	done := make(chan struct{})
 	go func() {
@@ -72,7 +72,7 @@ func BenchmarkDeliverQuiet(b *testing.B) {
 	group := make([]*Message, batch)
 	value := make([]byte, 100)
 	for i := range msgs {
-		msgs[i].Value = value
+		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -96,7 +96,7 @@ func BenchmarkCompleteToPoll(b *testing.B) {
 	msgs := make([]Message, 64*batch) // 48 MiB of messages
 	value := make([]byte, 100)
 	for i := range msgs {
-		msgs[i].Value = value
+		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
 	}
 	refs := make([]any, batch)
 	h := senderResults{p}
@@ -135,7 +135,7 @@ func BenchmarkCompleteToDeliveryFunc(b *testing.B) {
 	msgs := make([]Message, 64*batch) // 48 MiB of messages
 	value := make([]byte, 100)
 	for i := range msgs {
-		msgs[i].Value = value
+		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
 	}
 	refs := make([]any, batch)
 	h := senderResults{p}
@@ -168,7 +168,7 @@ func BenchmarkCompleteToEvents(b *testing.B) {
 	msgs := make([]Message, 64*batch) // 48 MiB of messages
 	value := make([]byte, 100)
 	for i := range msgs {
-		msgs[i].Value = value
+		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
 	}
 	refs := make([]any, batch)
 	h := senderResults{p}

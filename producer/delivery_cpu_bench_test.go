@@ -38,7 +38,7 @@ func benchReportPath(b *testing.B, dr chan Event, poll bool) {
 	msgs := make([]Message, set) // 48 MiB of messages
 	value := make([]byte, 100)
 	for i := range msgs {
-		msgs[i].Value = value
+		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
 		msgs[i].Opaque = &msgs[i]
 	}
 	refs := make([]any, batch)

@@ -98,7 +98,7 @@ func reportsIn(es []Event) (n, valueBytes int64) {
 	for _, e := range es {
 		if m, ok := e.(*Message); ok {
 			n++
-			valueBytes += int64(len(m.Value))
+			valueBytes += int64(m.valueLen)
 		}
 	}
 	return n, valueBytes

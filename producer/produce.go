@@ -132,6 +132,7 @@ func (p *Producer) produce(m *Message, deliveryChan chan Event, w *syncWaiter) e
 // reserve counts m against the queue.buffering limits, or fails with
 // ErrQueueFull leaving the counts as they were.
 func (p *Producer) reserve(m *Message) error {
+	m.valueLen = int32(len(m.Value)) // message.max.bytes, checked before, is below 2^31
 	r := p.acct.take(len(m.Value))
 	if r != takeOK && p.log.On(logx.Queue) {
 		p.log.Debugf(logx.Queue, "QUEUEFULL", "Produce to topic %s refused: queue full (%d message(s) held)", m.Topic, p.Len())

@@ -167,7 +167,7 @@ func (q *reportQueue) popLocked(self int, count bool) Event {
 	q.n--
 	if m, ok := e.(*Message); ok && count {
 		q.servedN++
-		q.servedBytes += int64(len(m.Value))
+		q.servedBytes += int64(m.valueLen)
 	}
 	if q.servedN > 0 && (q.servedN >= servedBatch || q.n == 0) {
 		q.served(q.servedN, q.servedBytes)

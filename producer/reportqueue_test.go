@@ -14,7 +14,7 @@ func TestReportQueueIsFIFOAcrossWrapAndGrowth(t *testing.T) {
 	msgs := func(k int) []*Message {
 		ms := make([]*Message, k)
 		for i := range ms {
-			ms[i] = &Message{Value: make([]byte, 1), Offset: int64(next)}
+			ms[i] = &Message{Value: make([]byte, 1), valueLen: 1, Offset: int64(next)}
 			next++
 		}
 		return ms

@@ -21,7 +21,7 @@ func TestExpireStopsAtFirstLiveMessage(t *testing.T) {
 	enq := []time.Duration{0, 2, 8, 5, 20} // ms; the fourth raced past the third
 	tp := &topic{name: "t"}
 	for i := range ms {
-		ms[i] = &Message{Topic: "t", Value: []byte("v"), enqueued: int64(enq[i] * time.Millisecond)}
+		ms[i] = &Message{Topic: "t", Value: []byte("v"), valueLen: 1, enqueued: int64(enq[i] * time.Millisecond)}
 		p.acct.take(1)
 		tp.unassigned = append(tp.unassigned, ms[i])
 	}
