@@ -44,6 +44,13 @@ type Batch struct {
 	FirstAppend   int64 // monotonic time the first record was appended
 	ValueBytes    int64 // sum of value lengths, for the queue.buffering.max.kbytes account
 
+	// RecordsCRC is the CRC-32C of the records (header space excluded),
+	// kept by Append when Config.SumRecords is set; Summed says it is.
+	// The sender finishes the checksum of an uncompressed batch with it
+	// (wire.PutBatchHeaderSum) instead of reading the records again.
+	RecordsCRC uint32
+	Summed     bool
+
 	// Seq orders batches within their queue: a retried batch goes back to its
 	// place, in front of every batch created after it. Append sets it.
 	Seq uint64

@@ -26,6 +26,13 @@ type Config struct {
 	MaxOpen time.Duration
 	// Pool supplies and recycles the batches' memory.
 	Pool *Pool
+	// SumRecords makes Append keep a running CRC-32C of each batch's
+	// records (Batch.RecordsCRC), computed as each record is written and
+	// still in the CPU's cache, so that the batch's checksum needs no
+	// second pass over its records when it goes out as it is. It costs
+	// that pass's arithmetic, and is wasted on batches that are
+	// compressed: set it when they go uncompressed.
+	SumRecords bool
 }
 
 // Queue holds one partition's batches, oldest first. It is safe for
@@ -139,7 +146,12 @@ func Append[H HeaderLike](q *Queue, r *Record[H], now int64) (AppendResult, int)
 		b.More = append(b.More, q.cfg.Pool.getChunk(recLen))
 		tail = &b.More[len(b.More)-1]
 	}
+	at := len(*tail)
 	*tail = wire.AppendRecord(*tail, bodyLen, tsDelta, offDelta, r.Key, r.Value, r.Headers)
+	if q.cfg.SumRecords {
+		b.RecordsCRC = wire.UpdateRecordsCRC(b.RecordsCRC, (*tail)[at:])
+		b.Summed = true
+	}
 	b.size += recLen
 	grown = b.size - grown
 	b.Refs = append(b.Refs, r.Ref)

@@ -136,6 +136,9 @@ func New(conf ConfigMap, opts ...Option) (*Producer, error) {
 		// Batches hold values, keys and framing; a quarter on top of the
 		// value limit covers those and the pool's size-class rounding.
 		Pool: accumulator.NewPool(cfg.queueMaxKBytes*1024 + cfg.queueMaxKBytes*256),
+		// Without a codec, batches go as appended: sum their records'
+		// CRC while each is in cache.
+		SumRecords: codec == nil,
 	}
 	p.acct.init(cfg.queueMaxMessages, cfg.queueMaxKBytes)
 	p.reports = newReportQueue(p.acct.served)

@@ -242,7 +242,7 @@ func (s *Sender) prepare(b *accumulator.Batch, sc *prepScratch, version int16, p
 	if s.transactional() {
 		attrs |= wire.AttrTransactional
 	}
-	wire.PutBatchHeader(b.Wire, &wire.BatchHeader{
+	h := wire.BatchHeader{
 		Attributes:      attrs,
 		LastOffsetDelta: n - 1,
 		BaseTimestamp:   b.BaseTimestamp,
@@ -251,7 +251,15 @@ func (s *Sender) prepare(b *accumulator.Batch, sc *prepScratch, version int16, p
 		ProducerEpoch:   epoch,
 		BaseSequence:    seq,
 		NumRecords:      n,
-	}, b.WireMore...)
+	}
+	if b.Summed && b.Attrs&wire.AttrCodecMask == 0 {
+		// The records go as they were appended, and Append summed them
+		// while they were in cache: join the header's CRC to that sum
+		// rather than read a batch of cold records again.
+		wire.PutBatchHeaderSum(b.Wire, &h, b.RecordsLen(), b.RecordsCRC)
+		return
+	}
+	wire.PutBatchHeader(b.Wire, &h, b.WireMore...)
 }
 
 // prepScratch is a sink's reusable space for compressing a batch: its

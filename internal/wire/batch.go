@@ -50,11 +50,32 @@ func AppendBatchHeaderSpace(dst []byte) []byte {
 // continued in more buffers, which follow batch on the wire, count too. It
 // is called again when a retry changes the producer id, epoch or sequence.
 func PutBatchHeader(batch []byte, h *BatchHeader, more ...[]byte) {
-	_ = batch[BatchHeaderLen-1]
 	n := len(batch)
 	for _, m := range more {
 		n += len(m)
 	}
+	putHeaderFields(batch, h, n)
+	crc := crc32.Checksum(batch[21:], castagnoli)
+	for _, m := range more {
+		crc = crc32.Update(crc, castagnoli, m)
+	}
+	binary.BigEndian.PutUint32(batch[17:], crc)
+}
+
+// PutBatchHeaderSum is PutBatchHeader for a batch whose records, recordsLen
+// bytes after the header space in batch and the buffers that follow it,
+// have the CRC-32C recordsCRC (summed with UpdateRecordsCRC as they were
+// written): it reads the header alone, not the records.
+func PutBatchHeaderSum(batch []byte, h *BatchHeader, recordsLen int, recordsCRC uint32) {
+	putHeaderFields(batch, h, BatchHeaderLen+recordsLen)
+	crc := combineCRC(crc32.Checksum(batch[21:BatchHeaderLen], castagnoli), recordsCRC, recordsLen)
+	binary.BigEndian.PutUint32(batch[17:], crc)
+}
+
+// putHeaderFields writes h, and the fields derived from the batch's size n
+// (header included), into batch[:BatchHeaderLen]: all but the CRC.
+func putHeaderFields(batch []byte, h *BatchHeader, n int) {
+	_ = batch[BatchHeaderLen-1]
 	binary.BigEndian.PutUint64(batch[0:], 0)                     // base offset, set by the broker
 	binary.BigEndian.PutUint32(batch[8:], uint32(n-12))          // length after this field
 	binary.BigEndian.PutUint32(batch[12:], 0)                    // partition leader epoch, set by the broker
@@ -67,9 +88,4 @@ func PutBatchHeader(batch []byte, h *BatchHeader, more ...[]byte) {
 	binary.BigEndian.PutUint16(batch[51:], uint16(h.ProducerEpoch))
 	binary.BigEndian.PutUint32(batch[53:], uint32(h.BaseSequence))
 	binary.BigEndian.PutUint32(batch[57:], uint32(h.NumRecords))
-	crc := crc32.Checksum(batch[21:], castagnoli)
-	for _, m := range more {
-		crc = crc32.Update(crc, castagnoli, m)
-	}
-	binary.BigEndian.PutUint32(batch[17:], crc)
 }
