@@ -47,7 +47,7 @@ type Batch struct {
 	// RecordsCRC is the CRC-32C of the records (header space excluded),
 	// kept by Append when Config.SumRecords is set; Summed says it is.
 	// The sender finishes the checksum of an uncompressed batch with it
-	// (wire.PutBatchHeaderSum) instead of reading the records again.
+	// instead of reading the records again.
 	RecordsCRC uint32
 	Summed     bool
 
