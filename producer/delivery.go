@@ -96,8 +96,9 @@ func (p *Producer) deliver(ms []*Message, failed bool) {
 			}
 			w := m.waiter
 			m.waiter = nil
+			size := int64(m.valueLen) // read before the hand-off: ProduceSync's caller owns m after it, and may produce it again
 			if w.deliver() {
-				p.served(m) // received by ProduceSync
+				p.acct.served(1, size) // received by ProduceSync
 			} else {
 				toPoll = append(toPoll, m) // ProduceSync gave up: Poll gets it
 			}

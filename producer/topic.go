@@ -150,9 +150,9 @@ func (t *topic) expire(p *Producer, now int64) {
 	}
 	// unassigned is in Produce order, so its times only grow, but for the
 	// skew of Produce calls racing for mu (each reads the clock before
-	// taking it): the scan stops at the first message not yet expired,
-	// and a message that raced past an older one expires at most one
-	// housekeeping tick late. Scanning every message each tick cost a
+	// taking it, and may be paused between the two): the scan stops at
+	// the first message not yet expired, and a message that raced past an
+	// older one expires late by that skew, rounded up to a tick. Scanning every message each tick cost a
 	// whole core with 100,000 messages waiting for an unreachable cluster.
 	n := 0
 	for ; n < len(t.unassigned); n++ {
