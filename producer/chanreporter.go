@@ -87,11 +87,7 @@ func (r *chanReporter) loop() {
 		r.mu.Unlock()
 		for start := 0; start < len(batch); start += servedBatch {
 			group := batch[start:min(len(batch), start+servedBatch)]
-			var bytes int64
-			for _, c := range group {
-				bytes += c.bytes
-			}
-			r.served(int64(len(group)), bytes) // count them out before the application can see them
+			r.served(reportsBytes(group)) // count them out before the application can see them
 			for i, c := range group {
 				select {
 				case c.ch <- c.m: // the common case, as cheap as a plain send
@@ -112,11 +108,7 @@ func (r *chanReporter) loop() {
 // giveUp hands the reports not sent to leftover: unsent, counted out but
 // not sent; rest, not counted yet; and whatever else is queued.
 func (r *chanReporter) giveUp(unsent, rest []chanReport) {
-	var bytes int64
-	for _, c := range unsent {
-		bytes += c.bytes
-	}
-	r.unserve(int64(len(unsent)), bytes)
+	r.unserve(reportsBytes(unsent))
 	r.mu.Lock()
 	left := make([]*Message, 0, len(unsent)+len(rest)+len(r.queue))
 	for _, q := range [][]chanReport{unsent, rest, r.queue} {
@@ -145,4 +137,13 @@ func (r *chanReporter) close(by time.Time) {
 		close(r.abandon)
 		<-r.done
 	}
+}
+
+// reportsBytes returns how many reports cs holds and their value bytes,
+// as served and unserve count them.
+func reportsBytes(cs []chanReport) (n, valueBytes int64) {
+	for _, c := range cs {
+		valueBytes += c.bytes
+	}
+	return int64(len(cs)), valueBytes
 }

@@ -92,25 +92,11 @@ func BenchmarkDeliverQuiet(b *testing.B) {
 // each touch of one is a cache miss, as in a producer under load.
 func BenchmarkCompleteToPoll(b *testing.B) {
 	p := newDeliveryOnly(b)
-	const batch = 4096
-	msgs := make([]Message, 64*batch) // 48 MiB of messages
-	value := make([]byte, 100)
-	for i := range msgs {
-		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
-	}
-	refs := make([]any, batch)
-	h := senderResults{p}
-	part := &sender.Partition{}
+	set := newReportSet(p)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i += batch {
-		n := min(batch, b.N-i)
-		first := (i / batch % 64) * batch
-		for j := range n {
-			p.acct.take(len(value))
-			refs[j] = &msgs[first+j]
-		}
-		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+	for i := 0; i < b.N; i += reportBatch {
+		n := set.complete(b, i, nil)
 		for range n {
 			if m, ok := p.Poll(0).(*Message); !ok || m.Err != nil {
 				b.Fatalf("Poll: %v", m)
@@ -131,25 +117,11 @@ func BenchmarkCompleteToDeliveryFunc(b *testing.B) {
 		}
 		served++
 	}}
-	const batch = 4096
-	msgs := make([]Message, 64*batch) // 48 MiB of messages
-	value := make([]byte, 100)
-	for i := range msgs {
-		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
-	}
-	refs := make([]any, batch)
-	h := senderResults{p}
-	part := &sender.Partition{}
+	set := newReportSet(p)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i += batch {
-		n := min(batch, b.N-i)
-		first := (i / batch % 64) * batch
-		for j := range n {
-			p.acct.take(len(value))
-			refs[j] = &msgs[first+j]
-		}
-		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+	for i := 0; i < b.N; i += reportBatch {
+		n := set.complete(b, i, nil)
 		for want := served + n; served < want; {
 			if e := p.Poll(0); e != nil {
 				b.Fatalf("Poll: %v", e)
@@ -164,15 +136,7 @@ func BenchmarkCompleteToDeliveryFunc(b *testing.B) {
 // send and receive per report.
 func BenchmarkCompleteToEvents(b *testing.B) {
 	p := newDeliveryOnly(b)
-	const batch = 4096
-	msgs := make([]Message, 64*batch) // 48 MiB of messages
-	value := make([]byte, 100)
-	for i := range msgs {
-		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
-	}
-	refs := make([]any, batch)
-	h := senderResults{p}
-	part := &sender.Partition{}
+	set := newReportSet(p)
 	events := p.Events()
 	received := make(chan int, 1)
 	go func() {
@@ -187,14 +151,8 @@ func BenchmarkCompleteToEvents(b *testing.B) {
 	}()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i += batch {
-		n := min(batch, b.N-i)
-		first := (i / batch % 64) * batch
-		for j := range n {
-			p.acct.take(len(value))
-			refs[j] = &msgs[first+j]
-		}
-		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+	for i := 0; i < b.N; i += reportBatch {
+		set.complete(b, i, nil)
 		for p.reports.len() > 0 { // the batch is received before its messages are reused
 			runtime.Gosched()
 		}
@@ -204,4 +162,46 @@ func BenchmarkCompleteToEvents(b *testing.B) {
 	if n := <-received; n != b.N {
 		b.Fatalf("received %d reports, want %d", n, b.N)
 	}
+}
+
+// reportBatch is the size of the batches a reportSet completes.
+const reportBatch = 4096
+
+// reportSet is a set of messages far larger than the CPU caches, completed
+// a batch of reportBatch at a time, taken in turn, through the sender's
+// Complete hook: the messages were written long before their batch
+// completes, so each first touch of one is a cache miss, as in a producer
+// under load.
+type reportSet struct {
+	p    *Producer
+	msgs []Message
+	refs []any
+	part *sender.Partition
+}
+
+func newReportSet(p *Producer) *reportSet {
+	s := &reportSet{p: p, msgs: make([]Message, 64*reportBatch), refs: make([]any, reportBatch), part: &sender.Partition{}} // 48 MiB of messages
+	value := make([]byte, 100)
+	for i := range s.msgs {
+		s.msgs[i].Value, s.msgs[i].valueLen = value, int32(len(value))
+		s.msgs[i].Opaque = &s.msgs[i]
+	}
+	return s
+}
+
+// complete counts in and completes the batch of the run's messages from
+// i, with dr as their deliveryChan (nil: Poll), and returns its size.
+func (s *reportSet) complete(b *testing.B, i int, dr chan Event) int {
+	n := min(reportBatch, b.N-i)
+	first := (i / reportBatch % 64) * reportBatch
+	for j := range n {
+		m := &s.msgs[first+j]
+		if s.p.acct.take(int(m.valueLen)) != takeOK {
+			b.Fatal("over the queue limits: the benchmark reuses messages still held")
+		}
+		m.drChan = dr
+		s.refs[j] = m
+	}
+	senderResults{s.p}.Complete(s.part, &accumulator.Batch{Refs: s.refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+	return n
 }

@@ -7,9 +7,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/kprod-go/kprod/accumulator"
-	"github.com/kprod-go/kprod/internal/sender"
 )
 
 // cpuNow returns the process's user and system time so far.
@@ -22,10 +19,8 @@ func cpuNow(tb testing.TB) time.Duration {
 }
 
 // benchReportPath measures a successful batch's reports from the sender's
-// Complete hook to an application goroutine that receives them, for
-// batches of 4,096 messages taken in turn from a set far larger than the
-// CPU caches (each first touch of a message is a cache miss, as in a
-// producer under load). receive runs on its own goroutine and returns
+// Complete hook (a reportSet) to an application goroutine that receives
+// them. receive runs on its own goroutine and returns
 // after n reports, reading each one's Opaque and Err as an application
 // does and calling got after each. Besides the wall time it reports
 // cpu-ns/op, the CPU time of both goroutines per report: on two cores
@@ -33,17 +28,7 @@ func cpuNow(tb testing.TB) time.Duration {
 func benchReportPath(b *testing.B, dr chan Event, poll bool) {
 	p := newDeliveryOnly(b)
 	p.acct.init(200_000, 1<<20) // the defaults' layout: count and bytes packed
-	const batch = 4096
-	const set = 64 * batch
-	msgs := make([]Message, set) // 48 MiB of messages
-	value := make([]byte, 100)
-	for i := range msgs {
-		msgs[i].Value, msgs[i].valueLen = value, int32(len(value))
-		msgs[i].Opaque = &msgs[i]
-	}
-	refs := make([]any, batch)
-	h := senderResults{p}
-	part := &sender.Partition{}
+	set := newReportSet(p)
 	var recv atomic.Int64
 	more := make(chan struct{}, 1)
 	done := make(chan struct{})
@@ -77,23 +62,13 @@ func benchReportPath(b *testing.B, dr chan Event, poll bool) {
 			got++
 		}
 	}()
-	for i := 0; i < b.N; i += batch {
-		n := min(batch, b.N-i)
+	for i := 0; i < b.N; i += reportBatch {
 		// Reuse a message only long after its report was received, and
 		// stay under the message limit.
-		for int64(i+n)-recv.Load() > 32*batch {
+		for int64(min(i+reportBatch, b.N))-recv.Load() > 32*reportBatch {
 			<-more
 		}
-		first := (i / batch % 64) * batch
-		for j := range n {
-			if p.acct.take(len(value)) != takeOK {
-				b.Fatal("over the limit")
-			}
-			m := &msgs[first+j]
-			m.drChan = dr
-			refs[j] = m
-		}
-		h.Complete(part, &accumulator.Batch{Refs: refs[:n]}, sender.Outcome{BaseOffset: int64(i), LogAppendTime: -1})
+		set.complete(b, i, dr)
 	}
 	<-done
 	b.ReportMetric(float64(cpuNow(b)-cpu0)/float64(b.N), "cpu-ns/op")
