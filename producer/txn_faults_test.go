@@ -64,7 +64,7 @@ func TestTxnALateOrLostResponseTimesTheCallOutAndCallingAgainCompletes(t *testin
 					c := newTxnCluster(t, proto)
 					f := newTxnFixture(t, c, nil)
 					taken, release := interceptFirst(t, c, rq, f, drop)
-					committed, _ := f.run(t, true, rq.call, func(call func(context.Context) error) bool {
+					committed, _ := f.run(t, true, rq, func(call func(context.Context) error) bool {
 						err := call(testCtx(t, 500*time.Millisecond))
 						select {
 						case <-taken:
@@ -145,7 +145,7 @@ func TestTxnFatalAndAbortableAnswers(t *testing.T) {
 					h = c.Fault(tc.rq.fault(f, tc.err, 1))
 				}
 				var callErr error
-				committed, ms := f.run(t, tc.rq.call == callInit, tc.rq.call, func(call func(context.Context) error) bool {
+				committed, ms := f.run(t, tc.rq.call == callInit, tc.rq, func(call func(context.Context) error) bool {
 					callErr = call(testCtx(t, 15*time.Second))
 					return false
 				})

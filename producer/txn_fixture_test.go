@@ -2,6 +2,7 @@ package producer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -36,6 +37,11 @@ type txnRequest struct {
 	key    kmsg.Key
 	call   txnCall // the call that waits for its answer
 	v1Only bool    // KIP-890 producers do not send it
+	// async: the producer sends it in the background as soon as the
+	// transaction's first message is produced, so its answer can reach
+	// the application at any call from there to call (a refused Produce,
+	// then SendOffsetsToTransaction), not only at call.
+	async bool
 	// is reports whether r, of key, is this test's request of this kind.
 	is func(r kmsg.Request, f *txnFixture) bool
 	// fault selects the test's requests of this kind.
@@ -78,7 +84,7 @@ var (
 		fault: byTxnID(kmsg.InitProducerID),
 	}
 	reqAddPartitions = txnRequest{
-		name: "AddPartitionsToTxn", key: kmsg.AddPartitionsToTxn, call: callCommit, v1Only: true,
+		name: "AddPartitionsToTxn", key: kmsg.AddPartitionsToTxn, call: callCommit, v1Only: true, async: true,
 		is: func(r kmsg.Request, f *txnFixture) bool {
 			return r.(*kmsg.AddPartitionsToTxnRequest).TransactionalID == f.id
 		},
@@ -107,7 +113,7 @@ var (
 		fault: byTxnID(kmsg.EndTxn),
 	}
 	reqProduce = txnRequest{
-		name: "Produce", key: kmsg.Produce, call: callCommit,
+		name: "Produce", key: kmsg.Produce, call: callCommit, async: true,
 		is: func(r kmsg.Request, f *txnFixture) bool {
 			id := r.(*kmsg.ProduceRequest).TransactionID
 			return id != nil && *id == f.id
@@ -161,11 +167,13 @@ var txnMessages = len(txnTargets)
 
 // run runs one transaction: InitTransactions first when init, then
 // BeginTransaction, txnMessages messages, SendOffsetsToTransaction and
-// CommitTransaction, each given 15 s. The call target is made by at instead
-// (when at is not nil), which returns whether the transaction goes on; if
-// not, run returns false with the messages produced, and the caller decides
-// what to do with the transaction.
-func (f *txnFixture) run(t testing.TB, init bool, target txnCall, at func(call func(context.Context) error) bool) (bool, []*producer.Message) {
+// CommitTransaction, each given 15 s. The call that waits for target's
+// answer is made by at instead (when at is not nil), which returns whether
+// the transaction goes on; if not, run returns false with the messages
+// produced, and the caller decides what to do with the transaction. When
+// target is async and an earlier call fails, that call's error is the
+// answer: at is given a call returning it.
+func (f *txnFixture) run(t testing.TB, init bool, target txnRequest, at func(call func(context.Context) error) bool) (bool, []*producer.Message) {
 	t.Helper()
 	f.txns++
 	offset := int64(100 * f.txns)
@@ -177,10 +185,14 @@ func (f *txnFixture) run(t testing.TB, init bool, target txnCall, at func(call f
 		callCommit: f.p.CommitTransaction,
 	}
 	do := func(call txnCall) bool {
-		if at != nil && call == target {
+		if at != nil && call == target.call {
 			return at(calls[call])
 		}
-		require.NoError(t, calls[call](testCtx(t, 15*time.Second)), "%v", call)
+		err := calls[call](testCtx(t, 15*time.Second))
+		if err != nil && at != nil && target.async {
+			return at(func(context.Context) error { return err })
+		}
+		require.NoError(t, err, "%v", call)
 		return true
 	}
 	if init && !do(callInit) {
@@ -198,9 +210,10 @@ func (f *txnFixture) run(t testing.TB, init bool, target txnCall, at func(call f
 }
 
 // produce produces txnMessages messages as produceTxn does, but stops at
-// the first refusal, which must be ErrState with TxnRequiresAbort: an
-// answer that makes the transaction abortable can come while it produces.
-// It returns the messages accepted.
+// the first refusal, which must be ErrState with TxnRequiresAbort or
+// ErrFatal: an answer that makes the transaction abortable, or raises a
+// fatal error, can come while it produces. It returns the messages
+// accepted.
 func (f *txnFixture) produce(t testing.TB, label string) []*producer.Message {
 	t.Helper()
 	ms := make([]*producer.Message, 0, txnMessages)
@@ -208,7 +221,9 @@ func (f *txnFixture) produce(t testing.TB, label string) []*producer.Message {
 		m := &producer.Message{Topic: tg.topic, Partition: tg.partition, Key: keyFor(i),
 			Value: []byte(fmt.Sprintf("%s-%d", label, i)), Opaque: label}
 		if err := f.p.Produce(m, nil); err != nil {
-			requireTxnError(t, err, producer.ErrState, false, true, false)
+			if !errors.Is(err, producer.ErrFatal) {
+				requireTxnError(t, err, producer.ErrState, false, true, false)
+			}
 			break
 		}
 		ms = append(ms, m)
@@ -219,7 +234,7 @@ func (f *txnFixture) produce(t testing.TB, label string) []*producer.Message {
 // commitOne runs a transaction that must commit.
 func (f *txnFixture) commitOne(t testing.TB, init bool) {
 	t.Helper()
-	committed, _ := f.run(t, init, 0, nil)
+	committed, _ := f.run(t, init, txnRequest{}, nil)
 	require.True(t, committed, "transaction %d committed", f.txns)
 }
 
