@@ -40,8 +40,14 @@ func muteProduce(c *kfake.Cluster) *atomic.Int64 {
 // padding, to deliveryChan dr (nil: Poll).
 func produceHeld(t testing.TB, p *producer.Producer, topic string, n, size int, dr chan producer.Event) {
 	t.Helper()
+	produceHeldFrom(t, p, topic, 0, n, size, dr)
+}
+
+// produceHeldFrom is produceHeld for messages from to from+n-1.
+func produceHeldFrom(t testing.TB, p *producer.Producer, topic string, from, n, size int, dr chan producer.Event) {
+	t.Helper()
 	pad := strings.Repeat("x", size)
-	for i := range n {
+	for i := from; i < from+n; i++ {
 		v := []byte(fmt.Sprintf("%d:%s", i, pad))[:size]
 		require.NoError(t, p.Produce(&producer.Message{Topic: topic, Partition: int32(i % 2), Value: v}, dr))
 	}
@@ -121,16 +127,30 @@ func TestCloseBoundedWhenBrokerStopsReading(t *testing.T) {
 	read := muteProduce(c)
 	p := newProducer(t, c, producer.ConfigMap{
 		"linger.ms":                    0,
-		"max.in.flight":                1000, // nothing but the socket holds the writer back
+		"max.in.flight":                1_000_000, // nothing but the socket holds the writer back, however small the requests
 		"queue.buffering.max.kbytes":   64 << 10,
 		"queue.buffering.max.messages": 100_000,
 		"socket.timeout.ms":            60_000,
 		"message.timeout.ms":           0,
 	})
-	const n = 20_480 // 20 MB
+	// Produce 20 MB, then 2 MB more at a time until the sink's write
+	// blocks: how much the socket buffers take depends on the kernel's
+	// settings and its autotuning (tcp_rmem goes up to 32 MB on some
+	// machines), not on the producer.
+	const step, most = 2_048, 56 * 1_024 // 1 KB messages; most stays well under the 64 MiB limit
+	n := 10 * step
 	produceHeld(t, p, "stuck", n, 1024, nil)
 	waitFor(t, 10*time.Second, "a Produce request read by the broker", func() bool { return read.Load() > 0 })
-	waitFor(t, 10*time.Second, "the sink's write to block", func() bool { return blockedInWrite() })
+	waitFor(t, 30*time.Second, "the sink's write to block", func() bool {
+		if blockedInWrite() {
+			return true
+		}
+		if n < most {
+			produceHeldFrom(t, p, "stuck", n, step, 1024, nil)
+			n += step
+		}
+		return false
+	})
 	start := time.Now()
 	p.Close()
 	took := time.Since(start)
