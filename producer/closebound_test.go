@@ -43,7 +43,8 @@ func produceHeld(t testing.TB, p *producer.Producer, topic string, n, size int, 
 	produceHeldFrom(t, p, topic, 0, n, size, dr)
 }
 
-// produceHeldFrom is produceHeld for messages from to from+n-1.
+// produceHeldFrom is produceHeld for the messages numbered from to
+// from+n-1, so that a test can produce more of them later.
 func produceHeldFrom(t testing.TB, p *producer.Producer, topic string, from, n, size int, dr chan producer.Event) {
 	t.Helper()
 	pad := strings.Repeat("x", size)

@@ -152,8 +152,9 @@ func (t *topic) expire(p *Producer, now int64) {
 	// skew of Produce calls racing for mu (each reads the clock before
 	// taking it, and may be paused between the two): the scan stops at
 	// the first message not yet expired, and a message that raced past an
-	// older one expires late by that skew, rounded up to a tick. Scanning every message each tick cost a
-	// whole core with 100,000 messages waiting for an unreachable cluster.
+	// older one expires late by that skew, rounded up to a tick. Scanning
+	// every message each tick cost a whole core with 100,000 messages
+	// waiting for an unreachable cluster.
 	n := 0
 	for ; n < len(t.unassigned); n++ {
 		m := t.unassigned[n]
